@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# One entry point for people and CI:  ./dev.sh run  |  ./dev.sh test
+# Each command sets up what it needs on a fresh machine (a .venv with jixiao and its dependencies).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PY=${PYTHON:-}
+if [ -z "$PY" ]; then
+  for c in python3.13 python3.12 python3.11 python3; do
+    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then PY=$c; break; fi
+  done
+fi
+[ -n "$PY" ] || { echo "需要 Python 3.11 或更新版本 (python3.11+)" >&2; exit 2; }
+
+setup() {
+  [ -x .venv/bin/python ] || "$PY" -m venv .venv
+  # reinstall only when the dependency list changed
+  stamp=.venv/.jixiao-installed
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+    touch "$stamp"
+  fi
+}
+
+case "${1:-run}" in
+  run)
+    setup
+    shift || true
+    exec .venv/bin/jixiao score tests/data/seed-yueyang-2019.txt "$@"
+    ;;
+  test)
+    setup
+    shift || true
+    .venv/bin/ruff check src tests bench
+    .venv/bin/ruff format --check src tests bench
+    exec .venv/bin/python -m pytest "$@"
+    ;;
+  *)
+    echo "用法: ./dev.sh run | ./dev.sh test [pytest 参数]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,80 @@
+"""The public library surface. The CLI and the web call only this."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from jixiao.checks import CheckConfig, run_checks
+from jixiao.domain import Evaluation, Finding, Report
+from jixiao.errors import JixiaoError
+from jixiao.scoring import evaluate as _score
+from jixiao.scoring import normalize_answers
+from jixiao.systems import System, load_system, system_for_layout
+
+
+def load_reports(path: str | Path, layout: str | None = "auto") -> list[Report]:
+    """Every report (form) in a file, in file order. Raises InputError when it cannot be read."""
+    from jixiao.io.importers import load_reports as _load
+
+    return _load(path, layout)
+
+
+def load_report(path: str | Path, layout: str | None = "auto") -> Report:
+    return load_reports(path, layout)[0]
+
+
+def system_for(report: Report, system_id: str | None = None) -> System:
+    return load_system(system_id or system_for_layout(report.source.layout))
+
+
+def evaluate(
+    report: Report,
+    system: System | str | None = None,
+    answers: Mapping[str, Any] | None = None,
+    config: CheckConfig | None = None,
+) -> Evaluation:
+    """Recompute every score (with traces) and run every check."""
+    if not isinstance(system, System):
+        system = system_for(report, system)
+    evaluation = _score(report, system, normalize_answers(answers) if answers else None)
+    findings = run_checks(report, system, evaluation, config)
+    return replace(evaluation, findings=tuple(findings))
+
+
+def run_all_checks(
+    report: Report, system: System | str | None = None, config: CheckConfig | None = None
+) -> list[Finding]:
+    return list(evaluate(report, system, None, config).findings)
+
+
+def _read_mapping(path: str | Path, what: str) -> Mapping[str, Any]:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise JixiaoError(f"无法读取{what}：{exc.strerror}", file=str(p), fix="检查路径") from None
+    try:
+        if p.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except Exception as exc:  # a syntax error in a user's file: report it, with its position
+        raise JixiaoError(f"{what}格式错误：{exc}", file=str(p), fix="用 YAML 或 JSON 书写") from None
+    if not isinstance(data, Mapping):
+        raise JixiaoError(f"{what}应是一个映射", file=str(p), fix="见 docs/answers.md")
+    return data
+
+
+def load_answers(path: str | Path) -> Mapping[str, Any]:
+    """A review-answers file (YAML/JSON): {三级指标: {criteria|deductions|tier|score…}}; see docs/answers.md."""
+    return _read_mapping(path, "复核答案文件")
+
+
+def load_config(path: str | Path) -> CheckConfig:
+    return CheckConfig.from_mapping(_read_mapping(path, "检查配置文件"))

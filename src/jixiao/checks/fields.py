@@ -1,0 +1,118 @@
+"""Fields holding the wrong kind of thing, inconsistent dates, empty required fields (JX501–JX503)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from jixiao.checks.context import CheckContext
+from jixiao.domain import Finding
+from jixiao.io.cells import compact
+
+_DATE_LIKE = re.compile(r"^\d{4}\s*[年./\-]\s*\d{1,2}\s*[月./\-]?\s*(\d{1,2}\s*[日号]?)?$")
+_YMD = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})(?:\s*[月./\-]\s*(\d{1,2}))?")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(\(?0\d{2,3}\)?[-—]?)?\d{7,8}([-—转]\d{1,6})?$")
+_POSTCODE = re.compile(r"^\d{6}$")
+_TEMPLATE_TEXT = re.compile(r"^(指标\d+[:：]?|请填写.*|（?此处填写.*|XX+.*|××+.*|…+)$")
+
+# Required fields per layout family; other layouts need at least the common ones.
+COMMON_REQUIRED = (("name", "项目名称"), ("unit|department", "项目单位/主管部门"))
+LAYOUT_REQUIRED = {
+    "yueyang-2-2": (
+        ("manager", "项目负责人"),
+        ("phone", "联系电话"),
+        ("start", "项目起始时间"),
+        ("end", "项目结束时间"),
+        ("report_date", "报告日期"),
+    ),
+}
+
+
+def _iso(text: str | None) -> str | None:
+    if not text:
+        return None
+    m = _YMD.search(compact(text))
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12:
+        return None
+    return f"{year:04d}-{month:02d}" + (f"-{int(m.group(3)):02d}" if m.group(3) else "")
+
+
+def wrong_kind(ctx: CheckContext) -> Iterator[Finding]:
+    """JX501: voucher numbers that are dates; malformed phone numbers and postcodes."""
+    for n, e in enumerate(ctx.report.expenditures, 1):
+        if e.voucher and _DATE_LIKE.match(compact(e.voucher)):
+            yield ctx.finding(
+                "JX501",
+                f"支出「{e.item}」的会计凭证号填的是日期「{e.voucher}」，应填凭证编号（如 记-2019-06-031）",
+                f"expenditures[{n}].voucher",
+            )
+    p = ctx.report.project
+    if p.phone:
+        numbers = [x for x in re.split(r"[,，;；、/ ]+", compact(p.phone).replace("-", "-")) if x]
+        bad = [x for x in numbers if not (_MOBILE.match(x) or _LANDLINE.match(x))]
+        if bad:
+            yield ctx.finding(
+                "JX501", f"联系电话「{p.phone}」格式不对：应为 11 位手机号或带区号的固话", "project.phone"
+            )
+    if p.postcode and not _POSTCODE.match(compact(p.postcode)):
+        yield ctx.finding("JX501", f"邮编「{p.postcode}」应为 6 位数字", "project.postcode")
+
+
+def dates(ctx: CheckContext) -> Iterator[Finding]:
+    """JX502: start after end, report dated before the period ends, spending outside the period."""
+    p = ctx.report.project
+    if p.start and p.end and p.start[:7] > p.end[:7]:
+        yield ctx.finding("JX502", f"项目起始时间 {p.start} 晚于结束时间 {p.end}", "project.start")
+    if p.report_date and p.end and p.report_date[:7] < p.end[:7]:
+        yield ctx.finding(
+            "JX502",
+            f"报告日期 {p.report_date} 早于项目结束时间 {p.end}：完成结果评价应在项目结束后进行",
+            "project.report_date",
+        )
+    for n, e in enumerate(ctx.report.expenditures, 1):
+        when = _iso(e.voucher) or _iso(e.note)
+        if not when:
+            continue
+        if (p.start and when[:7] < p.start[:7]) or (p.end and when[:7] > p.end[:7]):
+            yield ctx.finding(
+                "JX502",
+                f"支出「{e.item}」的日期 {when} 不在项目期间 {p.start or '?'}–{p.end or '?'} 内",
+                f"expenditures[{n}]",
+            )
+
+
+def required(ctx: CheckContext) -> Iterator[Finding]:
+    """JX503: required fields empty, sections missing, or the form's template text left in."""
+    report = ctx.report
+    p = report.project
+    wanted = COMMON_REQUIRED + LAYOUT_REQUIRED.get(report.source.layout or "", ())
+    for fields, label in wanted:
+        if not any(getattr(p, f) for f in fields.split("|")):
+            yield ctx.finding("JX503", f"{label}未填写", f"project.{fields.split('|')[0]}")
+    for section in report.missing_sections:
+        yield ctx.finding(
+            "JX503", f"报告缺少「{section}」部分（未找到该部分，可能被删除或文件不完整）", section
+        )
+    total = report.funds.row("total")
+    no_amounts = total is None or (total.spent is None and total.planned is None and total.budget is None)
+    if no_amounts and "资金情况表" not in report.missing_sections:
+        yield ctx.finding("JX503", "资金情况未填写（计划/预算数与实际支出均为空）", "funds")
+    if report.indicators and all(r.empty for r in report.indicators):
+        yield ctx.finding("JX503", "绩效指标全部为空或填“无”", "indicators")
+    if report.self_assessment.total is None and "绩效自评综合得分" not in report.missing_sections:
+        yield ctx.finding("JX503", "自评总分未填写", "self_assessment.total")
+    if report.self_assessment.total is not None and not report.self_assessment.grade:
+        yield ctx.finding("JX503", "评价等次未填写", "self_assessment.grade")
+    for row in report.indicators:
+        for value, field in ((row.name, "name"), (row.target.raw if row.target else None, "target")):
+            if value and _TEMPLATE_TEXT.match(compact(value)):
+                yield ctx.finding(
+                    "JX503", f"指标行仍是表格模板文字「{value}」，未填写实际内容", f"{row.place.path}.{field}"
+                )
+
+
+CHECKS = (wrong_kind, dates, required)

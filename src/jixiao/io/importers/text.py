@@ -1,0 +1,115 @@
+"""Plain-text reports: a Word form saved as text (one cell per line, tab-indented), or '|' rows.
+
+Reading is bounded: a size cap, encoding detection (BOM, UTF-8, GB18030), and a refusal of binary
+content, each with a message naming the file and what to do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jixiao.errors import InputError
+from jixiao.io.cells import Cell
+
+MAX_TEXT_BYTES = 20 * 1024 * 1024  # a real report as text is well under 1 MB
+
+
+def read_text(path: Path, data: bytes | None = None) -> tuple[str, str]:
+    """Decode a text report; returns (text, encoding)."""
+    name = str(path)
+    if data is None:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise InputError(
+                f"文件有 {size / 1024 / 1024:.1f} MB，超过文本报告的上限 {MAX_TEXT_BYTES // 1024 // 1024} MB",
+                file=name,
+                place="整个文件",
+                fix="确认选对了文件；一份自评报告的文本通常不到 1 MB",
+            )
+        data = path.read_bytes()
+    if not data.strip():
+        raise InputError("文件是空的", file=name, place="第 1 行", fix="请提供填写完整的自评报告文件")
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace"), enc
+    if b"\x00" in data[:4096]:
+        raise InputError(
+            "文件含二进制内容，不是文本格式的报告",
+            file=name,
+            place="文件开头",
+            fix="Word/Excel 文件请用 .docx/.xlsx 原文件导入，或在 Word 中另存为“纯文本”",
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        line = data[: utf8_error.start].count(b"\n") + 1
+        raise InputError(
+            "无法识别文件的文字编码（既不是 UTF-8 也不是 GBK/GB18030），或文件不是文本",
+            file=name,
+            place=f"第 {line} 行",
+            fix="在 Word/记事本中另存为 UTF-8 编码的文本后再导入",
+        ) from None
+    if _looks_binary(text):
+        raise InputError(
+            "文件内容不像文字（大量控制字符或乱码），不是文本格式的报告",
+            file=name,
+            place="文件开头",
+            fix="确认选对了文件；Word/Excel 文件请用原文件导入",
+        )
+    return text, "gb18030"
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4000]
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f") or "\ue000" <= ch <= "\uf8ff")
+    return bad > max(8, len(sample) // 50)
+
+
+def text_to_cells(text: str) -> list[Cell]:
+    """One cell per tab-indented line; a line without the tab continues the cell before it.
+
+    Lines before the first tab-indented line are paragraphs (the form's cover), one cell each.
+    Blank lines carry no meaning (Word puts them between rows, but not reliably).
+    """
+    if "|" in text and text.count("\t") < text.count("|") // 2:
+        return _pipe_rows_to_cells(text)
+    cells: list[list] = []  # [text, line]
+    in_table = False
+    pending_blank = False
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if line.startswith("\t"):
+            cells.append([line.strip(" \t\u3000"), lineno])
+            in_table = True
+            pending_blank = False
+        elif not line.strip(" \t\u3000\f\v"):
+            pending_blank = True
+        elif in_table and cells:
+            sep = "\n\n" if pending_blank else "\n"
+            cells[-1][0] = (cells[-1][0] + sep + line.strip(" \t\u3000")).strip("\n")
+            pending_blank = False
+        else:
+            cells.append([line.strip(" \t\u3000"), lineno])
+            pending_blank = False
+    return [Cell(t, line=n) for t, n in cells]
+
+
+def _pipe_rows_to_cells(text: str) -> list[Cell]:
+    """'|'-separated rows (a table pasted as Markdown or exported by some systems)."""
+    out: list[Cell] = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if "|" not in stripped:
+            out.append(Cell(stripped, line=lineno))
+            continue
+        parts = stripped.strip("|").split("|")
+        if all(set(p.strip()) <= set("-: ") for p in parts):
+            continue  # Markdown separator row
+        for col, part in enumerate(parts):
+            out.append(Cell(part.strip(), line=lineno, row=lineno, ref=f"第{lineno}行第{col + 1}列"))
+    return out

@@ -1,0 +1,76 @@
+"""Helpers shared by layout parsers: finding labels in a cell stream, dates, places."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from jixiao.domain import Place
+from jixiao.errors import InputError
+from jixiao.io.cells import Cell, compact
+
+_YMD = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*(?:[月\-/.]\s*(?:(\d{1,2})\s*[日号]?)?)?")
+
+
+def find(cells: Sequence[Cell], starts: str | Iterable[str], begin: int = 0, end: int | None = None) -> int:
+    """Index of the first cell whose label form starts with one of ``starts``; -1 if none."""
+    keys = (starts,) if isinstance(starts, str) else tuple(starts)
+    stop = len(cells) if end is None else min(end, len(cells))
+    for i in range(begin, stop):
+        k = cells[i].key
+        if k.startswith(keys):
+            return i
+    return -1
+
+
+def find_containing(cells: Sequence[Cell], needle: str, begin: int = 0, end: int | None = None) -> int:
+    stop = len(cells) if end is None else min(end, len(cells))
+    for i in range(begin, stop):
+        if needle in cells[i].key:
+            return i
+    return -1
+
+
+def parse_date(text: str | None) -> str | None:
+    """'2020年6月8日' → '2020-06-08'; '2019年 6月' → '2019-06'. Full-width digits allowed."""
+    if not text:
+        return None
+    m = _YMD.search(compact(text))
+    if not m:
+        return None
+    year, month, day = int(m.group(1)), int(m.group(2)), m.group(3)
+    if not 1 <= month <= 12 or not 1900 <= year <= 2200:
+        return None
+    if day and 1 <= int(day) <= 31:
+        return f"{year:04d}-{month:02d}-{int(day):02d}"
+    return f"{year:04d}-{month:02d}"
+
+
+def parse_period(text: str | None) -> tuple[str | None, str | None]:
+    """'2019年 6月起至 2020年 6月止' → ('2019-06', '2020-06')."""
+    if not text:
+        return None, None
+    found = [m for m in _YMD.finditer(compact(text))]
+    dates = []
+    for m in found[:2]:
+        dates.append(parse_date(m.group(0)))
+    while len(dates) < 2:
+        dates.append(None)
+    return dates[0], dates[1]
+
+
+def place(file: str | None, cell: Cell | None, path: str) -> Place:
+    if cell is None:
+        return Place(path=path, file=file)
+    return Place(path=path, file=file, line=cell.line, cell=cell.ref)
+
+
+def truncated(file: str | None, cells: Sequence[Cell], table: str) -> InputError:
+    last = cells[-1] if cells else None
+    where = f"第 {last.line} 行" if last and last.line else (last.ref if last and last.ref else "文件末尾")
+    return InputError(
+        f"文件在「{table}」中间就结束了，表格不完整",
+        file=file,
+        place=where,
+        fix="文件可能被截断或未保存完整；请重新从 Word/Excel 导出完整的报告后再导入",
+    )

@@ -1,0 +1,583 @@
+"""Indicator values as written (指标值 / 实际完成值) → comparator, number and unit.
+
+Pure and cheap: stdlib plus ``jixiao.domain``, regexes compiled once, ``Decimal`` only (never float).
+
+A value is read conservatively. It counts as a number only when the whole text is essentially a
+quantity: optional qualifier words (约, 达到, 提升 …) and comparators (≥, 不低于 …, 以上, 以内 …)
+around one number with an optional Chinese magnitude (万, 亿 …) and a short unit. Anything else with
+words in it is ``text``; blanks and placeholders (无, /, —) are ``empty``. ``value`` folds the
+magnitude (5000万 → 50000000, 42万元 → 420000 元) so a target and an actual compare directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Literal
+
+from jixiao.domain import Quantity
+
+__all__ = [
+    "QUALITATIVE_ACHIEVED",
+    "QUALITATIVE_NOT_ACHIEVED",
+    "QUALITATIVE_PARTIAL",
+    "QualitativeStatus",
+    "fold",
+    "is_promise_text",
+    "normalize_op",
+    "parse_amount",
+    "parse_decimal",
+    "parse_quantity",
+    "qualitative_status",
+]
+
+QualitativeStatus = Literal["achieved", "partial", "not_achieved"]
+
+# --------------------------------------------------------------------------- normalisation
+
+# Full-width ASCII (！..～) → ASCII, ideographic/no-break space → space, comparator look-alikes → ≥ ≤,
+# small-form and minus signs → ASCII. Deliberately not NFKC: that would turn m² into m2 and ㎡ into m2.
+_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_WIDTH.update(
+    {
+        0x3000: " ",
+        0x00A0: " ",
+        0x200B: None,  # zero-width space
+        0xFEFF: None,  # BOM
+        ord("≧"): "≥",
+        ord("⩾"): "≥",
+        ord("≦"): "≤",
+        ord("⩽"): "≤",
+        ord("﹪"): "%",
+        ord("﹤"): "<",
+        ord("﹥"): ">",
+        ord("﹦"): "=",
+        ord("﹢"): "+",
+        ord("﹣"): "-",
+        ord("−"): "-",  # U+2212 minus sign
+        ord("￥"): "¥",
+    }
+)
+
+# Whitespace is dropped unless it separates two digits ("32 60" is two numbers, not 3260).
+_SPACE_NOT_BETWEEN_DIGITS = re.compile(r"(?<![0-9])\s+|\s+(?![0-9])")
+_ALL_SPACE = re.compile(r"\s+")
+_THOUSANDS = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+_TRAILING_PUNCT = "。.;；,，、"
+
+# Longest texts still read as a quantity; anything longer is a sentence.
+_MAX_QUANTITY_LEN = 40
+
+
+def _normalise(text: str) -> str:
+    """Width-fold, drop insignificant spaces, thousands separators and trailing punctuation."""
+    work = text.translate(_WIDTH).strip()
+    work = _SPACE_NOT_BETWEEN_DIGITS.sub("", work)
+    if "," in work:
+        work = _THOUSANDS.sub("", work)
+    return work.rstrip(_TRAILING_PUNCT)
+
+
+# --------------------------------------------------------------------------- empty placeholders
+
+_EMPTY_WORDS = frozenset(
+    {
+        "",
+        "无",
+        "暂无",
+        "不适用",
+        "无此项",
+        "空",
+        "(无)",
+        "null",
+        "none",
+        "n/a",
+        "na",
+        "nil",
+    }
+)
+_EMPTY_MARKS = re.compile(r"[-—–―─~/\\_·…]+")
+
+
+def _is_empty(work: str) -> bool:
+    return work.lower() in _EMPTY_WORDS or _EMPTY_MARKS.fullmatch(work) is not None
+
+
+# --------------------------------------------------------------------------- comparators
+
+_GE, _LE, _EQ = ">=", "<=", "="
+
+# Comparators written before the number. Strict > and < are read as >= and <= (forms don't distinguish).
+_PREFIX_OPS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            ">=",
+            "=>",
+            "≥",
+            ">",
+            "大于或等于",
+            "大于等于",
+            "不低于",
+            "不少于",
+            "不小于",
+            "至少",
+            "最少",
+            "最低",
+            "高于",
+            "大于",
+            "超过",
+            "多于",
+        ),
+        _GE,
+    ),
+    **dict.fromkeys(
+        (
+            "<=",
+            "=<",
+            "≤",
+            "<",
+            "小于或等于",
+            "小于等于",
+            "不高于",
+            "不超过",
+            "不大于",
+            "不多于",
+            "至多",
+            "最多",
+            "最高",
+            "低于",
+            "小于",
+            "少于",
+            "不足",
+        ),
+        _LE,
+    ),
+    **dict.fromkeys(("==", "=", "等于"), _EQ),
+}
+# Comparators written after the number (90%以上, 3天以内).
+_SUFFIX_OPS: dict[str, str] = {
+    **dict.fromkeys(("及以上", "或以上", "以上"), _GE),
+    **dict.fromkeys(("及以下", "或以下", "以下", "以内", "之内", "内"), _LE),
+}
+# Op cells of some forms name the direction of the indicator instead of a comparator.
+_OP_CELL_WORDS: dict[str, str] = {
+    "正向": _GE,
+    "正向指标": _GE,
+    "反向": _LE,
+    "反向指标": _LE,
+}
+
+# Words around a number that do not change its meaning as a quantity.
+_PREFIX_QUALIFIERS = (
+    "约",
+    "大约",
+    "约为",
+    "大概",
+    "预计",
+    "达到",
+    "达",
+    "达成",
+    "为",
+    "实现",
+    "完成",
+    "已完成",
+    "累计",
+    "累计完成",
+    "共",
+    "共计",
+    "合计",
+    "总计",
+    "提升",
+    "提高",
+    "增加",
+    "增长",
+    "减少",
+    "降低",
+    "下降",
+    "控制在",
+    "保持",
+    "保持在",
+    "维持在",
+    "年均",
+    "平均",
+    "全年",
+)
+_SUFFIX_QUALIFIERS = ("左右", "上下", "(含)", "含", "完成")
+
+
+def _by_length(tokens: Mapping[str, str | None]) -> tuple[tuple[str, str | None], ...]:
+    return tuple(sorted(tokens.items(), key=lambda item: -len(item[0])))
+
+
+_PREFIX_TOKENS = _by_length({**dict.fromkeys(_PREFIX_QUALIFIERS), **_PREFIX_OPS})
+_SUFFIX_TOKENS = _by_length({**dict.fromkeys(_SUFFIX_QUALIFIERS), **_SUFFIX_OPS})
+_PREFIX_OP_TOKENS = _by_length(_PREFIX_OPS)
+_SUFFIX_OP_TOKENS = _by_length(_SUFFIX_OPS)
+_ALL_OPS: dict[str, str] = {**_PREFIX_OPS, **_SUFFIX_OPS, **_OP_CELL_WORDS}
+_DIGIT_RE = re.compile(r"[0-9]")
+
+
+def normalize_op(text: str | None) -> str | None:
+    """A comparator as written → ">=", "<=" or "=".
+
+    ≥ ＞＝ 大于等于 不低于 不少于 至少 以上 → ">="; ≤ 不高于 不超过 以内 以下 → "<="; ＝ 等于 → "=".
+
+    Strict > and < become ">=" and "<=". A text that starts with a comparator (≥90%) or ends with one
+    (90%以上) gives that comparator. None for blank or unrecognised text.
+    """
+    if text is None:
+        return None
+    work = _ALL_SPACE.sub("", text.translate(_WIDTH)).rstrip(_TRAILING_PUNCT)
+    if not work:
+        return None
+    found = _ALL_OPS.get(work)
+    if found is not None:
+        return found
+    for token, op in _PREFIX_OP_TOKENS:
+        if work.startswith(token):
+            return op
+    if _DIGIT_RE.search(work):  # 90%以上; a bare word ending in 内 (国内) is no comparator
+        for token, op in _SUFFIX_OP_TOKENS:
+            if work.endswith(token):
+                return op
+    return None
+
+
+# --------------------------------------------------------------------------- numbers and magnitudes
+
+_NUMBER = r"(?P<sign>[-+])?(?P<num>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
+_DECIMAL_RE = re.compile(_NUMBER + r"%?")
+_CORE_RE = re.compile(_NUMBER + r"(?P<rest>.*)", re.DOTALL)
+_AMOUNT_RE = re.compile(
+    _NUMBER + r"(?P<unit>(?:万亿|千万|百万|十万|万|亿|千)?元|万亿|千万|百万|十万|万|亿|%)?"
+)
+
+# Chinese magnitudes, as a power of ten. 千 is not a magnitude in 千克, 千米, 千瓦 … (those are units).
+_MAGNITUDE_RE = re.compile(r"万亿|千万|百万|十万|万|亿|千(?![克米瓦伏帕卡焦赫兆字])")
+_MAGNITUDE_EXP = {"万亿": 12, "千万": 7, "百万": 6, "十万": 5, "万": 4, "亿": 8, "千": 3}
+_APPROX = "多余"  # 50多个, 100余人: approximate, the number stays
+
+_UNIT_ALIASES = {"百分比": "%", "百分率": "%", "％": "%"}
+_UNIT_RE = re.compile(
+    r"(?:[\u4e00-\u9fffA-Za-z%‰°℃²³㎡㎞μΩ]|(?<=[A-Za-z])[0-9])"
+    r"(?:[\u4e00-\u9fffA-Za-z%‰°℃²³㎡㎞μΩ/·・]|(?<=[A-Za-z])[0-9])*"
+)
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_MAX_UNIT_LEN = 10
+_MAX_UNIT_CJK = 5
+# A "unit" containing these is a date, a deadline or part of a sentence, not a unit.
+_UNIT_BLOCKERS = (
+    "前",
+    "后",
+    "底",
+    "初",
+    "末",
+    "旬",
+    "号",
+    "第",
+    "完成",
+    "或",
+    "及",
+    "和",
+    "至",
+    "到",
+    "与",
+    "的",
+)
+# A year (2020年, 2020.12.31, 2020-12, 2020/12) makes the text a date; 2020.12 alone stays a number.
+_YEAR_RE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?:年|[-/][01]?[0-9](?![0-9])|\.[01]?[0-9]\.[0-3]?[0-9])")
+
+
+def _shift(value: Decimal, exp: int) -> Decimal:
+    """value × 10**exp, exactly (no context rounding) and written without an exponent when whole."""
+    if exp == 0 or not value.is_finite():
+        return value
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    exponent += exp
+    if exponent > 0:
+        digits = digits + (0,) * exponent
+        exponent = 0
+    return Decimal((sign, digits, exponent))
+
+
+def _split_magnitude(unit: str) -> tuple[int, str]:
+    """("万元") → (4, "元"); ("千克") → (0, "千克"); ("亿") → (8, "")."""
+    match = _MAGNITUDE_RE.match(unit)
+    if match is None:
+        return 0, unit
+    return _MAGNITUDE_EXP[match.group()], unit[match.end() :]
+
+
+def _unit_name(unit: str) -> str | None:
+    unit = unit.strip()
+    if not unit:
+        return None
+    return _UNIT_ALIASES.get(unit, unit)
+
+
+def fold(value: Decimal, unit: str | None) -> tuple[Decimal, str | None]:
+    """Fold a Chinese magnitude at the head of the unit into the value: (42, "万元") → (420000, "元").
+
+    (3, "万") → (30000, None); (3, "千克") → (3, "千克"); the unit is normalised (百分比 → %).
+    """
+    if unit is None:
+        return value, None
+    exp, rest = _split_magnitude(unit.translate(_WIDTH).strip())
+    return _shift(value, exp), _unit_name(rest)
+
+
+def _number(sign: str | None, num: str) -> Decimal:
+    value = Decimal(num)
+    return -value if sign == "-" else value
+
+
+def parse_decimal(text: str | None) -> Decimal | None:
+    """A plain number: full-width digits, thousands separators and a trailing % allowed; else None."""
+    if text is None:
+        return None
+    work = _ALL_SPACE.sub("", text.translate(_WIDTH))
+    if "," in work:
+        work = _THOUSANDS.sub("", work)
+    match = _DECIMAL_RE.fullmatch(work)
+    if match is None:
+        return None
+    return _number(match["sign"], match["num"])
+
+
+def parse_amount(text: str | None) -> tuple[Decimal | None, str | None]:
+    """A money cell: "152" → (152, None), "42万元" → (42, "万元"), "1,234.50元" → (1234.50, "元").
+
+    The amount stays in the unit written (no folding). Blank, 无, -, — and anything unparseable →
+    (None, None).
+    """
+    if text is None:
+        return None, None
+    work = _ALL_SPACE.sub("", text.translate(_WIDTH))
+    if work.startswith("¥"):
+        work = work[1:]
+    if "," in work:
+        work = _THOUSANDS.sub("", work)
+    match = _AMOUNT_RE.fullmatch(work)
+    if match is None:
+        return None, None
+    return _number(match["sign"], match["num"]), match["unit"]
+
+
+# --------------------------------------------------------------------------- quantities
+
+
+def _strip_tokens(work: str) -> tuple[str, str | None, bool]:
+    """Peel qualifier and comparator words off both ends → (core, op, consistent)."""
+    op: str | None = None
+    consistent = True
+
+    def note(found: str | None) -> None:
+        nonlocal op, consistent
+        if found is None:
+            return
+        if op is None:
+            op = found
+        elif op != found:
+            consistent = False
+
+    stripped = True
+    while stripped and work:
+        stripped = False
+        for token, found in _PREFIX_TOKENS:
+            if work.startswith(token):
+                work = work[len(token) :]
+                note(found)
+                stripped = True
+                break
+    stripped = True
+    while stripped and work:
+        stripped = False
+        for token, found in _SUFFIX_TOKENS:
+            if work.endswith(token):
+                work = work[: -len(token)]
+                note(found)
+                stripped = True
+                break
+    return work, op, consistent
+
+
+def _plausible_unit(unit: str) -> bool:
+    if len(unit) > _MAX_UNIT_LEN or _UNIT_RE.fullmatch(unit) is None:
+        return False
+    if "%" in unit and unit != "%":
+        return False
+    if len(_CJK_RE.findall(unit)) > _MAX_UNIT_CJK:
+        return False
+    return not any(blocker in unit for blocker in _UNIT_BLOCKERS)
+
+
+def _read(work: str) -> tuple[str | None, Decimal, int, str | None] | None:
+    """(op, value, magnitude exponent, unit) when the text is essentially one quantity, else None."""
+    if len(work) > _MAX_QUANTITY_LEN or _YEAR_RE.search(work):
+        return None
+    core, op, consistent = _strip_tokens(work)
+    if not consistent:
+        return None
+    match = _CORE_RE.fullmatch(core)
+    if match is None:
+        return None
+    rest = match["rest"].lstrip(_APPROX)
+    exp, rest = _split_magnitude(rest)
+    rest = rest.lstrip(_APPROX)
+    if rest and not _plausible_unit(rest):
+        return None
+    return op, _number(match["sign"], match["num"]), exp, _unit_name(rest)
+
+
+def parse_quantity(raw: str | None, *, op: str | None = None, unit: str | None = None) -> Quantity | None:
+    """Read an indicator value. None → None.
+
+    ``op`` and ``unit`` are the separate comparator and unit cells of forms that split a value in
+    three; they apply when the value text has no comparator / unit of its own. A unit cell with a
+    magnitude (万元) folds the value unless the value text already carried one (42万 + 万元 → 420000 元).
+    ``raw`` of the result is the value text as written, stripped.
+    """
+    if raw is None:
+        return None
+    written = raw.strip()
+    work = _normalise(written)
+    if _is_empty(work):
+        return Quantity(raw=written, kind="empty")
+    read = _read(work)
+    if read is None:
+        return Quantity(raw=written, kind="text")
+    found_op, value, exp, found_unit = read
+    if found_op is None and op is not None:
+        found_op = normalize_op(op)
+    unit_cell = _normalise(unit) if unit is not None else ""
+    if found_unit is None and not _is_empty(unit_cell):
+        cell_exp, cell_unit = _split_magnitude(unit_cell)
+        found_unit = _unit_name(cell_unit)
+        if exp == 0:
+            exp = cell_exp
+    return Quantity(raw=written, op=found_op, value=_shift(value, exp), unit=found_unit, kind="number")
+
+
+# --------------------------------------------------------------------------- actual-value wording
+
+# An actual that only restates the target: a bare "done" word without a number.
+_PROMISE_WORDS = frozenset(
+    {
+        "完成",
+        "达标",
+        "达到",
+        "符合",
+        "是",
+        "达成",
+        "满足",
+        "实现",
+        "符合要求",
+        "达到要求",
+        "满足要求",
+        "符合标准",
+        "达到标准",
+    }
+)
+
+
+def is_promise_text(text: str | None) -> bool:
+    """True for an actual value that is a promise or a comparison rather than an achievement.
+
+    It starts with a comparator (≥90%, 不低于90%), ends with one after a number (90%以上), or is
+    basically just 完成 / 已完成 / 达标 / 达到 / 符合 / 是 without any number.
+    """
+    if text is None:
+        return False
+    work = _ALL_SPACE.sub("", text.translate(_WIDTH)).rstrip(_TRAILING_PUNCT + "!")
+    if not work:
+        return False
+    if any(work.startswith(token) for token, _ in _PREFIX_OP_TOKENS):
+        return True
+    core = work.removeprefix("已").removesuffix("了")
+    if core in _PROMISE_WORDS:
+        return True
+    quantity = parse_quantity(text)
+    return quantity is not None and quantity.kind == "number" and quantity.op is not None
+
+
+QUALITATIVE_NOT_ACHIEVED = (
+    "未完成",
+    "未达到",
+    "未达成",
+    "未达标",
+    "不达标",
+    "没有",
+    "未实现",
+    "滞后",
+    "延期",
+    "未按期",
+    "未能",
+    "尚未",
+    "不符合",
+    "不满意",
+    "不明显",
+    "不显著",
+)
+QUALITATIVE_PARTIAL = (
+    "部分完成",
+    "基本完成",
+    "基本达到",
+    "部分达到",
+    "部分达成",
+    "基本达成",
+    "基本实现",
+    "部分实现",
+    "基本符合",
+    "基本满意",
+    "较好",
+)
+QUALITATIVE_ACHIEVED = (
+    "完成",
+    "达到",
+    "达成",
+    "达标",
+    "实现",
+    "符合",
+    "良好",
+    "优秀",
+    "显著",
+    "明显",
+    "提高",
+    "提升",
+    "改善",
+    "满意",
+)
+# Short answers matched as the whole text only (是 inside 是否, 优 inside 优化 mean nothing).
+_EXACT_STATUS: dict[str, QualitativeStatus] = {
+    "是": "achieved",
+    "优": "achieved",
+    "否": "not_achieved",
+    "一般": "partial",
+}
+# Negated negatives: "no delay" is good news, not a delay.
+_NEGATED_NEGATIVES = ("未延期", "无延期", "没有延期", "未滞后", "无滞后", "没有滞后")
+
+
+def qualitative_status(text: str | None) -> QualitativeStatus | None:
+    """How a qualitative actual reads: not_achieved (未完成, 滞后 …), partial (基本完成, 较好 …),
+    achieved (完成, 达到, 显著, 满意 …) or None. Negative and partial words are checked first.
+    """
+    if text is None:
+        return None
+    work = _ALL_SPACE.sub("", text.translate(_WIDTH)).rstrip(_TRAILING_PUNCT + "!")
+    if not work:
+        return None
+    exact = _EXACT_STATUS.get(work)
+    if exact is not None:
+        return exact
+    if any(word in work for word in _NEGATED_NEGATIVES):
+        return "achieved"
+    if any(word in work for word in QUALITATIVE_NOT_ACHIEVED):
+        return "not_achieved"
+    if any(word in work for word in QUALITATIVE_PARTIAL):
+        return "partial"
+    if any(word in work for word in QUALITATIVE_ACHIEVED):
+        return "achieved"
+    return None

@@ -1,0 +1,113 @@
+"""Indicator systems (指标体系) as typed records. The YAML files under builtin/ are the data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+# Rule kinds the scoring engine knows, and the parameters each must have.
+RULE_PARAMS: dict[str, tuple[str, ...]] = {
+    "ratio": ("numerator", "denominator"),
+    "execution": ("numerator", "denominator"),
+    "completion": ("categories",),
+    "band": ("categories", "bands"),
+    "checklist": ("criteria",),
+    "deduction": ("deductions",),
+    "tier": ("options",),
+    "qualitative": ("tiers",),
+    "manual": (),
+    "rows": (),
+}
+# Kinds whose score the report's data decides; the others are a reviewer's judgement.
+COMPUTED_KINDS = frozenset({"ratio", "execution", "completion", "band", "rows"})
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    id: str
+    text: str
+    points: Decimal  # for deductions: the maximum
+    min: Decimal | None = None  # for deductions: the minimum taken when it applies
+    evidence: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    kind: str
+    params: Mapping[str, Any]
+    criteria: tuple[Criterion, ...] = ()  # checklist criteria / deductions / tier options
+
+    @property
+    def computed(self) -> bool:
+        return self.kind in COMPUTED_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    name: str
+    points: Decimal
+    path: tuple[str, ...]
+    children: tuple[Node, ...] = ()
+    rule: Rule | None = None
+    indicator: str = ""  # 具体指标
+    standard: str = ""  # 评价标准
+    formula: str = ""
+    evidence: str = ""  # the whole item needs this 佐证材料
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def evidence_required(self) -> tuple[str, ...]:
+        """Labels of what needs 佐证材料: the item's document, or each criterion marked so."""
+        out = []
+        if self.evidence:
+            out.append(self.evidence)
+        if self.rule:
+            out.extend(f"{c.id}{c.text}" for c in self.rule.criteria if c.evidence)
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class GradeBand:
+    name: str
+    min: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class System:
+    id: str
+    name: str
+    version: str
+    total: Decimal
+    grades: tuple[GradeBand, ...]
+    items: tuple[Node, ...]
+    region: str = ""
+    source: str = ""
+    notes: str = ""
+    layouts: tuple[str, ...] = ()
+    file: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def leaves(self) -> Iterator[Node]:
+        stack = list(reversed(self.items))
+        while stack:
+            node = stack.pop()
+            if node.is_leaf:
+                yield node
+            else:
+                stack.extend(reversed(node.children))
+
+    def grade(self, total: Decimal) -> str:
+        for band in self.grades:
+            if total >= band.min:
+                return band.name
+        return self.grades[-1].name
+
+    @property
+    def scores_rows(self) -> bool:
+        """True where the system scores the report's own indicator rows (mof-2020)."""
+        return any(leaf.rule and leaf.rule.kind == "rows" for leaf in self.leaves())
