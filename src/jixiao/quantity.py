@@ -216,6 +216,7 @@ _PREFIX_OP_TOKENS = _by_length(_PREFIX_OPS)
 _SUFFIX_OP_TOKENS = _by_length(_SUFFIX_OPS)
 _ALL_OPS: dict[str, str] = {**_PREFIX_OPS, **_SUFFIX_OPS, **_OP_CELL_WORDS}
 _DIGIT_RE = re.compile(r"[0-9]")
+_PREFIX_OP_RE = re.compile("|".join(re.escape(t) for t, _ in _PREFIX_OP_TOKENS))
 
 
 def normalize_op(text: str | None) -> str | None:
@@ -337,6 +338,8 @@ def parse_decimal(text: str | None) -> Decimal | None:
     """A plain number: full-width digits, thousands separators and a trailing % allowed; else None."""
     if text is None:
         return None
+    if text.isascii() and text.isdigit():  # the common case, without the general path's work
+        return Decimal(text)
     work = _ALL_SPACE.sub("", text.translate(_WIDTH))
     if "," in work:
         work = _THOUSANDS.sub("", work)
@@ -372,35 +375,27 @@ def _strip_tokens(work: str) -> tuple[str, str | None, bool]:
     """Peel qualifier and comparator words off both ends → (core, op, consistent)."""
     op: str | None = None
     consistent = True
-
-    def note(found: str | None) -> None:
-        nonlocal op, consistent
-        if found is None:
-            return
-        if op is None:
-            op = found
-        elif op != found:
-            consistent = False
-
-    stripped = True
-    while stripped and work:
-        stripped = False
-        for token, found in _PREFIX_TOKENS:
-            if work.startswith(token):
-                work = work[len(token) :]
-                note(found)
-                stripped = True
+    for pattern, table in ((_PREFIX_PEEL, _PREFIX_FOUND), (_SUFFIX_PEEL, _SUFFIX_FOUND)):
+        while work:
+            m = pattern.search(work)
+            if m is None:
                 break
-    stripped = True
-    while stripped and work:
-        stripped = False
-        for token, found in _SUFFIX_TOKENS:
-            if work.endswith(token):
-                work = work[: -len(token)]
-                note(found)
-                stripped = True
-                break
+            token = m.group(0)
+            work = work[len(token) :] if pattern is _PREFIX_PEEL else work[: -len(token)]
+            found = table[token]
+            if found is not None:
+                if op is None:
+                    op = found
+                elif op != found:
+                    consistent = False
     return work, op, consistent
+
+
+# One alternation per end, longest token first, so a regex finds what a loop over the tokens would.
+_PREFIX_FOUND = dict(_PREFIX_TOKENS)
+_SUFFIX_FOUND = dict(_SUFFIX_TOKENS)
+_PREFIX_PEEL = re.compile("^(?:" + "|".join(re.escape(t) for t, _ in _PREFIX_TOKENS) + ")")
+_SUFFIX_PEEL = re.compile("(?:" + "|".join(re.escape(t) for t, _ in _SUFFIX_TOKENS) + ")$")
 
 
 def _plausible_unit(unit: str) -> bool:
@@ -482,7 +477,7 @@ _PROMISE_WORDS = frozenset(
 )
 
 
-def is_promise_text(text: str | None) -> bool:
+def is_promise_text(text: str | None, parsed: Quantity | None = None) -> bool:
     """True for an actual value that is a promise or a comparison rather than an achievement.
 
     It starts with a comparator (≥90%, 不低于90%), ends with one after a number (90%以上), or is
@@ -493,12 +488,12 @@ def is_promise_text(text: str | None) -> bool:
     work = _ALL_SPACE.sub("", text.translate(_WIDTH)).rstrip(_TRAILING_PUNCT + "!")
     if not work:
         return False
-    if any(work.startswith(token) for token, _ in _PREFIX_OP_TOKENS):
+    if _PREFIX_OP_RE.match(work):
         return True
     core = work.removeprefix("已").removesuffix("了")
     if core in _PROMISE_WORDS:
         return True
-    quantity = parse_quantity(text)
+    quantity = parsed if parsed is not None else parse_quantity(text)
     return quantity is not None and quantity.kind == "number" and quantity.op is not None
 
 

@@ -25,7 +25,7 @@ def _row_place(ctx: CheckContext, row: Indicator, field: str = "") -> Place:
 
 
 def _rows_for(ctx: CheckContext, item: ScoredItem) -> list[Indicator]:
-    leaf = next((leaf for leaf in ctx.system.leaves() if leaf.path == item.path), None)
+    leaf = ctx.system.leaf(item.path)
     if leaf is None:  # a row of a rows-system: the item is the row itself
         return [r for r in ctx.report.indicators if r.name and item.path[-1] == r.name]
     if leaf.rule.kind in ("completion", "band"):
@@ -121,7 +121,7 @@ def promise_as_actual(ctx: CheckContext) -> Iterator[Finding]:
         actual = row.actual
         if row.empty or actual is None or actual.is_empty:
             continue
-        if actual.op is not None or is_promise_text(actual.raw):
+        if actual.op is not None or is_promise_text(actual.raw, actual):
             yield ctx.finding(
                 "JX305",
                 f"「{row.name}」实际完成值写成「{actual.raw}」，应填写实际达到的数值或情况",

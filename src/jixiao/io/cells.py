@@ -9,23 +9,42 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 _SPACE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class _CellFields(NamedTuple):
     text: str  # as written, stripped at both ends; inner line breaks kept as "\n"
-    line: int | None = None  # 1-based line in a text file
-    ref: str | None = None  # "Sheet1!C5" / "表2 第3行 第1列" for documents
-    table: int | None = None  # which table of the document, when known
-    row: int | None = None  # row index inside the table, when known
+    line: int | None  # 1-based line in a text file
+    ref: str | None  # "Sheet1!C5" / "表2 第3行 第1列" for documents
+    table: int | None  # which table of the document, when known
+    row: int | None  # row index inside the table, when known
+    key: str  # label form of the text (see compact), computed once
 
-    @property
-    def key(self) -> str:
-        return compact(self.text)
+
+class Cell(_CellFields):
+    """One cell of the stream. A tuple underneath: importers make hundreds of thousands of them."""
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        text: str,
+        line: int | None = None,
+        ref: str | None = None,
+        table: int | None = None,
+        row: int | None = None,
+    ) -> Cell:
+        return tuple.__new__(cls, (text, line, ref, table, row, compact(text) if text else ""))
+
+
+def cells_from(pairs: Iterable[tuple[str, int | None]]) -> list[Cell]:
+    """Cells from (text, line) pairs — the fast path for importers (no per-cell Python call)."""
+    new = tuple.__new__
+    return [new(Cell, (t, n, None, None, None, compact(t) if t else "")) for t, n in pairs]
 
 
 @lru_cache(maxsize=65536)
@@ -55,4 +74,6 @@ def joined(text: str | None) -> str | None:
     text = clean(text)
     if text is None:
         return None
+    if "\n" not in text and "\u3000" not in text:
+        return text
     return "".join(part.strip() for part in text.splitlines()).replace("\u3000", "").strip() or None

@@ -45,7 +45,7 @@ def normalize_answers(data: object) -> dict[str, dict]:
 
 def _circle(key: object) -> str:
     text = str(key).strip()
-    if text.isdigit() and 1 <= int(text) <= len(CIRCLED):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(CIRCLED):
         return CIRCLED[int(text) - 1]
     return text
 

@@ -32,16 +32,22 @@ def system_dirs() -> list[Path]:
 
 
 def system_files() -> dict[str, Path]:
+    """System id → file. Listed once per process and search path (scoring asks for it per report)."""
+    return dict(_system_files(os.environ.get("JIXIAO_SYSTEMS_PATH", "")))
+
+
+@lru_cache(maxsize=8)
+def _system_files(search_path: str) -> tuple[tuple[str, Path], ...]:
     files: dict[str, Path] = {}
     for folder in system_dirs():
         if folder.is_dir():
             for path in sorted(folder.glob("*.yaml")):
                 files[path.stem] = path
-    return files
+    return tuple(files.items())
 
 
 @lru_cache(maxsize=64)
-def _load_cached(path: str, mtime: float) -> System:
+def _load_cached(path: str) -> System:
     return load_system_file(Path(path))
 
 
@@ -54,8 +60,7 @@ def load_system(system_id: str) -> System:
             place="--system",
             fix=f"可用的指标体系：{known}（jixiao systems 列出全部）",
         )
-    path = files[system_id]
-    return _load_cached(str(path), path.stat().st_mtime)
+    return _load_cached(str(files[system_id]))
 
 
 def all_systems() -> list[System]:

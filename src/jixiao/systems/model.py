@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -91,15 +91,29 @@ class System:
     layouts: tuple[str, ...] = ()
     file: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    _leaves: tuple[Node, ...] = field(default=(), init=False, repr=False, compare=False)
+    _by_path: Mapping[tuple[str, ...], Node] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
-    def leaves(self) -> Iterator[Node]:
+    def __post_init__(self) -> None:
+        # the scored leaves in table order, computed once (systems are immutable)
+        out: list[Node] = []
         stack = list(reversed(self.items))
         while stack:
             node = stack.pop()
             if node.is_leaf:
-                yield node
+                out.append(node)
             else:
                 stack.extend(reversed(node.children))
+        object.__setattr__(self, "_leaves", tuple(out))
+        object.__setattr__(self, "_by_path", {leaf.path: leaf for leaf in out})
+
+    def leaves(self) -> tuple[Node, ...]:
+        return self._leaves
+
+    def leaf(self, path: tuple[str, ...]) -> Node | None:
+        return self._by_path.get(tuple(path))
 
     def grade(self, total: Decimal) -> str:
         for band in self.grades:

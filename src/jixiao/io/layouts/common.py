@@ -12,13 +12,37 @@ from jixiao.io.cells import Cell, compact
 _YMD = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*(?:[月\-/.]\s*(?:(\d{1,2})\s*[日号]?)?)?")
 
 
+class LabelIndex:
+    """Finds label cells fast: cell positions bucketed by the first two characters of their label form."""
+
+    def __init__(self, cells: Sequence[Cell]):
+        self.cells = cells
+        self.buckets: dict[str, list[int]] = {}
+        for i, cell in enumerate(cells):
+            if cell.key:
+                self.buckets.setdefault(cell.key[:2], []).append(i)
+
+    def find(self, starts: str | Iterable[str], begin: int = 0, end: int | None = None) -> int:
+        """Index of the first cell at or after ``begin`` whose label starts with one of ``starts``; -1 if none."""
+        keys = (starts,) if isinstance(starts, str) else tuple(starts)
+        stop = len(self.cells) if end is None else end
+        best = -1
+        for key in keys:
+            for i in self.buckets.get(key[:2], ()) if len(key) >= 2 else range(len(self.cells)):
+                if i >= stop or (best >= 0 and i >= best):
+                    break
+                if i >= begin and self.cells[i].key.startswith(key):
+                    best = i
+                    break
+        return best
+
+
 def find(cells: Sequence[Cell], starts: str | Iterable[str], begin: int = 0, end: int | None = None) -> int:
-    """Index of the first cell whose label form starts with one of ``starts``; -1 if none."""
+    """Index of the first cell whose label form starts with one of ``starts``; -1 if none (linear scan)."""
     keys = (starts,) if isinstance(starts, str) else tuple(starts)
     stop = len(cells) if end is None else min(end, len(cells))
     for i in range(begin, stop):
-        k = cells[i].key
-        if k.startswith(keys):
+        if cells[i].key.startswith(keys):
             return i
     return -1
 

@@ -28,7 +28,7 @@ from jixiao.domain import (
     Source,
 )
 from jixiao.io.cells import Cell, clean, compact, joined, one_line
-from jixiao.io.layouts.common import find, parse_date, parse_period, place, truncated
+from jixiao.io.layouts.common import LabelIndex, parse_date, parse_period, place, truncated
 from jixiao.quantity import parse_amount, parse_decimal, parse_quantity
 
 LAYOUT = "yueyang-2-2"
@@ -65,6 +65,7 @@ NARRATIVE_HEADINGS = (
     "主要经验及做法、存在问题和建议",
     "附件",
 )
+_BUDGET_YEAR = re.compile(r"(20\d{2})年度")
 _HEADING_PREFIX = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.]?")
 _EMPTY_VALUES = {"无", "/", "-", "—", "——", "--", "暂无"}
 _OPINION_LABELS = (
@@ -104,6 +105,7 @@ def parse(cells: Sequence[Cell], file: str | None = None, source: Source | None 
 class _Parser:
     def __init__(self, cells: list[Cell], file: str | None):
         self.cells = cells
+        self.index = LabelIndex(cells)
         self.file = file
         self.missing: list[str] = []
 
@@ -118,11 +120,11 @@ class _Parser:
         return nxt
 
     def section(self, heading: str) -> int:
-        return find(self.cells, heading)
+        return self.index.find(heading)
 
     def end_of(self, begin: int, markers: tuple[str, ...]) -> int:
         """Index of the first marker after begin; -1 if the file ends first."""
-        return find(self.cells, markers, begin + 1)
+        return self.index.find(markers, begin + 1)
 
     # -- the report ----------------------------------------------------------------------------
     def report(self, source: Source) -> Report:
@@ -235,10 +237,11 @@ class _Parser:
         )
 
     def guess_year(self, project: ProjectInfo) -> int | None:
-        for cell in self.cells:
-            m = re.search(r"(20\d{2})年度", cell.text)
-            if m:
-                return int(m.group(1))
+        for cell in self.cells[:200]:  # title, cover and goals state the budget year when anything does
+            if "年度" in cell.text:
+                m = _BUDGET_YEAR.search(cell.text)
+                if m:
+                    return int(m.group(1))
         if project.start:
             return int(project.start[:4])
         if project.report_date:
@@ -248,7 +251,7 @@ class _Parser:
     # -- funds ---------------------------------------------------------------------------------
     def funds(self, basic: int) -> Funds:
         cells = self.cells
-        begin = find(cells, "计划安排资金", max(basic, 0))
+        begin = self.index.find("计划安排资金", max(basic, 0))
         if begin < 0:
             self.missing.append("资金情况表")
             return Funds()
@@ -313,7 +316,7 @@ class _Parser:
         if start < 0:
             self.missing.append(SECTION_SPENDING)
             return [], None
-        header = find(cells, ("支出内容", "支出项目"), start)
+        header = self.index.find(("支出内容", "支出项目"), start)
         end = self.end_of(start, ("支出合计", "合计", SECTION_SELF))
         if end < 0:
             raise truncated(self.file, cells, SECTION_SPENDING)
@@ -349,7 +352,7 @@ class _Parser:
     # -- goals and indicators ------------------------------------------------------------------
     def goals(self) -> list[Goal]:
         cells = self.cells
-        start = find(cells, "项目绩效定性目标")
+        start = self.index.find("项目绩效定性目标")
         if start < 0:
             return []
         end = self.end_of(start, ("项目绩效定量目标", "绩效自评综合得分"))
@@ -365,7 +368,7 @@ class _Parser:
 
     def indicators(self) -> list[Indicator]:
         cells = self.cells
-        start = find(cells, "项目绩效定量目标")
+        start = self.index.find("项目绩效定量目标")
         if start < 0:
             self.missing.append("项目绩效定量目标（指标）及完成情况")
             return []
@@ -411,13 +414,13 @@ class _Parser:
         return out
 
     def self_total(self) -> tuple[Decimal | None, str | None, Cell | None]:
-        i = find(self.cells, "绩效自评综合得分")
+        i = self.index.find("绩效自评综合得分")
         total = grade = None
         total_cell = None
         if i >= 0:
             total_cell = self.value_after(i, ("评价等次",))
             total = parse_decimal(total_cell.text) if total_cell else None
-        j = find(self.cells, "评价等次")
+        j = self.index.find("评价等次")
         if j >= 0:
             val = self.value_after(j, (SECTION_PEOPLE,))
             grade = one_line(val.text) if val else None
@@ -428,7 +431,7 @@ class _Parser:
     # -- 附件3-2 ---------------------------------------------------------------------------------
     def score_table(self) -> tuple[list[SelfItem], Decimal | None]:
         cells = self.cells
-        header = _find_score_header(cells, 0)
+        header = self.score_header()
         if header < 0:
             self.missing.append("附件3-2 指标体系自评得分")
             return [], None
@@ -437,13 +440,13 @@ class _Parser:
             header,
             ("一级指标", "二级指标", "三级指标", "分值", "具体指标", "评价标准", "自评", "得分"),
         )
-        end = find(cells, "总分", header + width)
+        end = self.index.find("总分", header + width)
         if end < 0:
             raise truncated(self.file, cells, "附件3-2 项目支出绩效评价指标体系")
         body: list[Cell] = []
         i = header + width
         while i < end:
-            if _is_score_header(cells, i):
+            if cells[i].key == "一级指标" and _is_score_header(cells, i):
                 i += width
                 continue
             body.append(cells[i])
@@ -451,19 +454,20 @@ class _Parser:
         items: list[SelfItem] = []
         l1 = l2 = None
         for row in _chunks(body, width):
-            texts = [joined(c.text) for c in row] + [None] * width
-            if texts[0]:
-                l1 = texts[0]
-            if texts[2]:
-                l2 = texts[2]
-            name = texts[4]
+            if len(row) < width:
+                continue
+            if row[0].text:
+                l1 = joined(row[0].text)
+            if row[2].text:
+                l2 = joined(row[2].text)
+            name = joined(row[4].text)
             if not name:
                 continue
             items.append(
                 SelfItem(
                     path=(l1 or "", l2 or "", name),
-                    max=parse_decimal(texts[5]),
-                    score=parse_decimal(texts[width - 1]),
+                    max=parse_decimal(row[5].text),
+                    score=parse_decimal(row[-1].text),
                     place=place(
                         self.file,
                         row[-1],
@@ -475,6 +479,12 @@ class _Parser:
         table_total = parse_decimal(total_row[-1].text) if len(total_row) == width else None
         return items, table_total
 
+    def score_header(self) -> int:
+        i = self.index.find("一级指标")
+        while i >= 0 and not _is_score_header(self.cells, i):
+            i = self.index.find("一级指标", i + 1)
+        return i
+
     # -- people, sign-off, narrative ------------------------------------------------------------
     def evaluators(self) -> list[Evaluator]:
         cells = self.cells
@@ -482,7 +492,7 @@ class _Parser:
         if start < 0:
             self.missing.append(SECTION_PEOPLE)
             return []
-        header = find(cells, "姓名", start)
+        header = self.index.find("姓名", start)
         end = self.end_of(start, ("评价组组长", "项目单位意见", SECTION_NARRATIVE))
         if end < 0:
             raise truncated(self.file, cells, SECTION_PEOPLE)
@@ -500,7 +510,7 @@ class _Parser:
         out: list[Opinion] = []
         filler = None
         for label, role in _OPINION_LABELS:
-            i = find(self.cells, label)
+            i = self.index.find(label)
             if i < 0:
                 continue
             cell = self.cells[i]
@@ -599,10 +609,3 @@ def _chunks(cells: Sequence[Cell], width: int) -> list[list[Cell]]:
 
 def _is_score_header(cells: Sequence[Cell], i: int) -> bool:
     return cells[i].key == "一级指标" and i + 1 < len(cells) and cells[i + 1].key == "分值"
-
-
-def _find_score_header(cells: Sequence[Cell], begin: int) -> int:
-    for i in range(begin, len(cells)):
-        if _is_score_header(cells, i):
-            return i
-    return -1
