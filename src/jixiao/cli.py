@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jixiao import __version__
-from jixiao.errors import JixiaoError
+from jixiao.errors import AnswersError, JixiaoError
 
 BASIS_ZH = {"computed": "计算", "judgement": "判断", "missing": "缺失"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -50,7 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except JixiaoError as exc:
-        if getattr(args, "file", None) and not exc.file:
+        if isinstance(exc, AnswersError) and getattr(args, "answers", None):
+            exc.file = exc.file or args.answers
+        elif getattr(args, "file", None) and not exc.file:
             exc.file = args.file
         print(f"jixiao: {exc.render()}", file=sys.stderr)
         return exc.exit_code

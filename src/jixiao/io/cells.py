@@ -22,6 +22,7 @@ class _CellFields(NamedTuple):
     ref: str | None  # "Sheet1!C5" / "表2 第3行 第1列" for documents
     table: int | None  # which table of the document, when known
     row: int | None  # row index inside the table, when known
+    col: int | None  # column index inside the row (grid column for Word tables), when known
     key: str  # label form of the text (see compact), computed once
 
 
@@ -37,14 +38,29 @@ class Cell(_CellFields):
         ref: str | None = None,
         table: int | None = None,
         row: int | None = None,
+        col: int | None = None,
     ) -> Cell:
-        return tuple.__new__(cls, (text, line, ref, table, row, compact(text) if text else ""))
+        return tuple.__new__(cls, (text, line, ref, table, row, col, compact(text) if text else ""))
 
 
 def cells_from(pairs: Iterable[tuple[str, int | None]]) -> list[Cell]:
     """Cells from (text, line) pairs — the fast path for importers (no per-cell Python call)."""
     new = tuple.__new__
-    return [new(Cell, (t, n, None, None, None, compact(t) if t else "")) for t, n in pairs]
+    return [new(Cell, (t, n, None, None, None, None, compact(t) if t else "")) for t, n in pairs]
+
+
+def rows_of(cells: Iterable[Cell]) -> list[list[Cell]]:
+    """Group a stream into rows: cells sharing (table, row); a cell outside any table is a row of its own."""
+    out: list[list[Cell]] = []
+    last: tuple | None = None
+    for cell in cells:
+        here = (cell.table, cell.row) if cell.row is not None else None
+        if here is not None and here == last:
+            out[-1].append(cell)
+        else:
+            out.append([cell])
+        last = here
+    return out
 
 
 @lru_cache(maxsize=65536)

@@ -190,6 +190,8 @@ def rule_checklist(node: Node, report: Report, self_score: Decimal | None, answe
 def rule_deduction(node: Node, report: Report, self_score: Decimal | None, answer: Mapping | None) -> Outcome:
     if not answer:
         return _keep_self(node, self_score, None, f"扣分项（{_deduction_summary(node)}）")
+    if "score" in answer and "deductions" not in answer:
+        return rule_manual(node, report, self_score, answer)
     taken = answer.get("deductions", {}) or {}
     if not isinstance(taken, Mapping):
         raise AnswersError(f"「{node.name}」的答案应为 deductions: {{扣分项: 扣分}}", place=node.name)

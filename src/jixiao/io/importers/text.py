@@ -122,9 +122,12 @@ def _pipe_rows_to_cells(text: str) -> list[Cell]:
         if "|" not in stripped:
             out.append(Cell(stripped, line=lineno))
             continue
-        parts = stripped.strip("|").split("|")
-        if all(set(p.strip()) <= set("-: ") for p in parts):
+        # one outer pipe per side: "||a|" is an empty cell then "a"
+        body = stripped[1:] if stripped.startswith("|") else stripped
+        body = body[:-1] if body.endswith("|") else body
+        parts = body.split("|")
+        if any(p.strip() for p in parts) and all(set(p.strip()) <= set("-: ") for p in parts):
             continue  # Markdown separator row
         for col, part in enumerate(parts):
-            out.append(Cell(part.strip(), line=lineno, row=lineno, ref=f"第{lineno}行第{col + 1}列"))
+            out.append(Cell(part.strip(), line=lineno, ref=f"第{lineno}行第{col + 1}列", row=lineno, col=col))
     return out

@@ -65,6 +65,20 @@ NARRATIVE_HEADINGS = (
     "主要经验及做法、存在问题和建议",
     "附件",
 )
+SCORE_TABLE_HEADER_WORDS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "分值",
+    "权重",
+    "参考分值",
+    "具体指标",
+    "指标解释",
+    "评价标准",
+    "评分标准",
+    "自评",
+    "得分",
+)
 _BUDGET_YEAR = re.compile(r"(20\d{2})年度")
 _HEADING_PREFIX = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.]?")
 _EMPTY_VALUES = {"无", "/", "-", "—", "——", "--", "暂无"}
@@ -435,11 +449,10 @@ class _Parser:
         if header < 0:
             self.missing.append("附件3-2 指标体系自评得分")
             return [], None
-        width = _header_width(
-            cells,
-            header,
-            ("一级指标", "二级指标", "三级指标", "分值", "具体指标", "评价标准", "自评", "得分"),
-        )
+        width = _header_width(cells, header, SCORE_TABLE_HEADER_WORDS)
+        if width < 6:  # the columns up to 三级指标/分值 are what the items are read from
+            self.missing.append("附件3-2 指标体系自评得分（表头无法识别）")
+            return [], None
         end = self.index.find("总分", header + width)
         if end < 0:
             raise truncated(self.file, cells, "附件3-2 项目支出绩效评价指标体系")
@@ -539,8 +552,12 @@ class _Parser:
         if i < 0:
             self.missing.append(SECTION_NARRATIVE)
             return []
-        text = self.cells[i].text
-        lines = text.splitlines()[1:]
+        # The text is the rest of the 五 cell (a Word dump) and/or the paragraphs after it (a .docx).
+        lines = self.cells[i].text.splitlines()[1:]
+        for j in range(i + 1, len(self.cells)):
+            if self.cells[j].key.startswith("附件3") or _is_score_header(self.cells, j):
+                break
+            lines.extend(self.cells[j].text.splitlines())
         sections: list[NarrativeSection] = []
         heading, buf = None, []
 
