@@ -22,6 +22,20 @@ setup() {
   fi
 }
 
+# System packages the tests need: LibreOffice (legacy .doc/.xls and PDF export) and CJK fonts.
+system_packages() {
+  command -v soffice >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "安装 LibreOffice（读取 .doc/.xls、导出 PDF 需要）…" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk >/dev/null
+  else
+    echo "需要 LibreOffice：sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk" >&2
+    exit 2
+  fi
+}
+
 case "${1:-run}" in
   run)
     setup
@@ -30,6 +44,7 @@ case "${1:-run}" in
     ;;
   test)
     setup
+    system_packages
     shift || true
     .venv/bin/ruff check src tests bench
     .venv/bin/ruff format --check src tests bench

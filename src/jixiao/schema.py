@@ -209,9 +209,12 @@ def report_schema() -> dict[str, Any]:
                                     "path": _path("[一级, 二级, 三级] 指标"),
                                     "max": _d(_NDECIMAL, "分值"),
                                     "score": _d(_NDECIMAL, "自评得分"),
+                                    "review_score": _d(_NDECIMAL, "表中填写的审核得分（财政审核评分）"),
                                 }
                             )
                         ),
+                        "review_total": _d(_NDECIMAL, "表头填写的财政审核评分"),
+                        "review_grade": _d(_NSTR, "审核等次"),
                     },
                     "自评得分",
                 ),

@@ -99,9 +99,16 @@ def report_json(report: Report) -> dict[str, Any]:
             "total": to_json(report.self_assessment.total),
             "grade": report.self_assessment.grade,
             "items": [
-                {"path": list(i.path), "max": to_json(i.max), "score": to_json(i.score)}
+                {
+                    "path": list(i.path),
+                    "max": to_json(i.max),
+                    "score": to_json(i.score),
+                    "review_score": to_json(i.review_score),
+                }
                 for i in report.self_assessment.items
             ],
+            "review_total": to_json(report.self_assessment.review_total),
+            "review_grade": report.self_assessment.review_grade,
         },
         "evaluators": [{"name": e.name, "title": e.title, "unit": e.unit} for e in report.evaluators],
         "opinions": [{"role": o.role, "label": o.label, "text": o.text} for o in report.opinions],

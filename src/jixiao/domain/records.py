@@ -170,6 +170,7 @@ class SelfItem:
     max: Decimal | None
     score: Decimal | None
     place: Place = field(default_factory=Place)
+    review_score: Decimal | None = None  # 审核得分 / 财政审核评分 where the form carries one
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,8 @@ class SelfAssessment:
     grade: str | None = None
     items: tuple[SelfItem, ...] = ()
     total_place: Place = field(default_factory=Place)
+    review_total: Decimal | None = None  # 财政审核评分 / 审核得分 where the form carries one
+    review_grade: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

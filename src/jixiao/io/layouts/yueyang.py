@@ -107,7 +107,9 @@ def detect(cells: Sequence[Cell]) -> int:
         score += 20
     if any(k.startswith("项目绩效定量目标") for k in keys):
         score += 20
-    return score
+    if any(_is_score_header(cells, i) for i, k in enumerate(keys) if k == "一级指标"):
+        score += 45  # the 附件3-2 table, alone (as the .xlsx the bureaus hand out) or with the report
+    return min(score, 100)
 
 
 def parse(cells: Sequence[Cell], file: str | None = None, source: Source | None = None) -> Report:
@@ -522,6 +524,13 @@ class _Parser:
     def opinions(self) -> tuple[list[Opinion], tuple[str | None, str | None] | None]:
         out: list[Opinion] = []
         filler = None
+        at = self.index.find(
+            "填报人"
+        )  # a paragraph of its own in .docx; inside the last opinion cell in a text dump
+        if at >= 0:
+            m = _FILLER.search(self.cells[at].text)
+            if m:
+                filler = (one_line(m.group("name")), one_line(m.group("phone")))
         for label, role in _OPINION_LABELS:
             i = self.index.find(label)
             if i < 0:
