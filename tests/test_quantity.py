@@ -496,3 +496,22 @@ def test_full_width_parses_like_ascii(op: str, n: Decimal, mag: str, unit: str) 
     assert ascii_q.kind == "number"
     assert (wide_q.op, wide_q.value, wide_q.unit) == (ascii_q.op, ascii_q.value, ascii_q.unit)
     assert wide_q.raw == wide_text
+
+
+@given(
+    op=st.sampled_from(["", ">=", "<=", "≥", "≤", "="]),
+    num=st.from_regex(r"[0-9]{1,12}(\.[0-9]{1,6})?", fullmatch=True),
+    mag=st.sampled_from(["", "万", "亿"]),
+    unit=st.sampled_from(["", "%", "T", "TB", "GB", "km", "m", "kg", "t"]),
+)
+def test_fast_path_agrees_with_the_general_path(op, num, mag, unit):
+    import re
+    from unittest import mock
+
+    import jixiao.quantity as quantity
+
+    raw = f"{op}{num}{mag}{unit}"
+    fast = quantity.parse_quantity(raw)
+    with mock.patch.object(quantity, "_FAST_QUANTITY", re.compile(r"(?!)(a)(b)(c)(d)")):  # never matches
+        general = quantity.parse_quantity(raw)
+    assert fast == general

@@ -290,6 +290,11 @@ _UNIT_BLOCKERS = (
 _YEAR_RE = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?:年|[-/][01]?[0-9](?![0-9])|\.[01]?[0-9]\.[0-3]?[0-9])")
 
 
+# The commonest value shapes, read without the general path; tests check both paths agree on them.
+_FAST_QUANTITY = re.compile(r"(>=|<=|≥|≤|=)?([0-9]{1,12}(?:\.[0-9]{1,6})?)(万|亿)?(%|[A-Za-z]{1,3})?")
+_FAST_OPS = {">=": ">=", "≥": ">=", "<=": "<=", "≤": "<=", "=": "="}
+
+
 def _shift(value: Decimal, exp: int) -> Decimal:
     """value × 10**exp, exactly (no context rounding) and written without an exponent when whole."""
     if exp == 0 or not value.is_finite():
@@ -437,6 +442,12 @@ def parse_quantity(raw: str | None, *, op: str | None = None, unit: str | None =
     if raw is None:
         return None
     written = raw.strip()
+    if op is None and unit is None:
+        fast = _FAST_QUANTITY.fullmatch(written)
+        if fast is not None:  # the common plain shapes ("32", "98%", "≥50", "5000万", "300T") in one regex
+            sign, num, mag, found_unit = fast.groups()
+            value = _shift(Decimal(num), _MAGNITUDE_EXP[mag] if mag else 0)
+            return Quantity(raw=written, op=_FAST_OPS.get(sign), value=value, unit=found_unit, kind="number")
     work = _normalise(written)
     if _is_empty(work):
         return Quantity(raw=written, kind="empty")

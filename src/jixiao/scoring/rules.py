@@ -88,13 +88,15 @@ def rule_ratio(node: Node, report: Report, self_score: Decimal | None, answer: M
 
 
 def matching_rows(report: Report, categories: list[str]) -> list[Indicator]:
+    """The report's indicator rows whose 二级指标 (else 一级指标) names one of the categories."""
     words = [compact(str(c)) for c in categories]
     out = []
     for row in report.indicators:
-        level2 = compact(row.level2 or "")
-        level1 = compact(row.level1 or "")
-        if any(w in level2 for w in words) or (not level2 and any(w in level1 for w in words)):
-            out.append(row)
+        key = compact(row.level2) if row.level2 else compact(row.level1 or "")
+        for w in words:
+            if w in key:
+                out.append(row)
+                break
     return out
 
 

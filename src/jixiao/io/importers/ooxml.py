@@ -7,6 +7,7 @@ uncompressed size and by compression ratio), entity tricks, and encrypted (passw
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from jixiao.errors import InputError
@@ -62,7 +63,15 @@ def read_member(zf: zipfile.ZipFile, member: str, file: str) -> bytes:
             place=member,
             fix="文件可能已损坏；请用 Word/Excel/WPS 打开后另存为 .docx/.xlsx",
         ) from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
         raise InputError(
             f"文件已损坏，无法读取 {member}（{exc}）",
             file=file,

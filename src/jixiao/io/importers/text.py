@@ -94,21 +94,25 @@ def text_to_cells(text: str) -> list[Cell]:
         return cells_from(pairs)
     lineno = head.count("\n") + 2 if head or not text.startswith("\t") else 1
     for chunk in body.split("\n\t"):
-        if "\n" not in chunk:
-            pairs.append((chunk.strip(_STRIP), lineno))
-            lineno += 1
+        trimmed = chunk.rstrip()  # the blank lines between rows end most chunks
+        if "\n" not in trimmed:
+            pairs.append((trimmed.strip(_STRIP), lineno))
+            lineno += chunk.count("\n") + 1
             continue
-        lines = chunk.split("\n")
-        cell = lines[0].strip(_STRIP)
+        parts = [trimmed[: trimmed.index("\n")].strip(_STRIP)]
         pending_blank = False
-        for line in lines[1:]:
-            if not line.strip(_BLANK):
+        for line in trimmed.split("\n")[1:]:
+            line = line.strip(_STRIP)
+            if not line or not line.strip(_BLANK):
                 pending_blank = True
                 continue
-            cell = (cell + ("\n\n" if pending_blank else "\n") + line.strip(_STRIP)).strip("\n")
+            if parts[-1] or len(parts) > 1:
+                parts.append("\n\n" + line if pending_blank else "\n" + line)
+            else:
+                parts.append(line)  # the first line was empty: no leading break
             pending_blank = False
-        pairs.append((cell, lineno))
-        lineno += len(lines)
+        pairs.append(("".join(parts), lineno))
+        lineno += chunk.count("\n") + 1
     return cells_from(pairs)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 from jixiao.domain import Place
 from jixiao.errors import InputError
@@ -13,27 +15,32 @@ _YMD = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*(?:[月\-/.]\s*(?:(\d{1,2}
 
 
 class LabelIndex:
-    """Finds label cells fast: cell positions bucketed by the first two characters of their label form."""
+    """Finds label cells fast: all labels joined into one string, searched with str.find in C."""
+
+    SEP = "\x00"
 
     def __init__(self, cells: Sequence[Cell]):
         self.cells = cells
-        self.buckets: dict[str, list[int]] = {}
-        for i, cell in enumerate(cells):
-            if cell.key:
-                self.buckets.setdefault(cell.key[:2], []).append(i)
+        keys = [c.key for c in cells]
+        self.text = self.SEP + self.SEP.join(keys)
+        # offset of each cell's label in self.text (just after its separator)
+        self.starts = list(accumulate((len(k) + 1 for k in keys), initial=1))
 
     def find(self, starts: str | Iterable[str], begin: int = 0, end: int | None = None) -> int:
         """Index of the first cell at or after ``begin`` whose label starts with one of ``starts``; -1 if none."""
         keys = (starts,) if isinstance(starts, str) else tuple(starts)
-        stop = len(self.cells) if end is None else end
+        n = len(self.cells)
+        stop = n if end is None else min(end, n)
+        if begin >= stop:
+            return -1
+        lo, hi = self.starts[begin] - 1, self.starts[stop] - 1
         best = -1
         for key in keys:
-            for i in self.buckets.get(key[:2], ()) if len(key) >= 2 else range(len(self.cells)):
-                if i >= stop or (best >= 0 and i >= best):
-                    break
-                if i >= begin and self.cells[i].key.startswith(key):
+            at = self.text.find(self.SEP + key, lo, hi + len(key) + 1)
+            if at >= 0:
+                i = bisect_right(self.starts, at + 1) - 1
+                if i < stop and (best < 0 or i < best):
                     best = i
-                    break
         return best
 
 

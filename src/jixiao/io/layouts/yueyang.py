@@ -78,6 +78,8 @@ SCORE_TABLE_HEADER_WORDS = (
     "评分标准",
     "自评",
     "得分",
+    "复核",  # a reviewed copy (jixiao export) adds 复核得分 and 依据 after 自评得分
+    "依据",
 )
 _BUDGET_YEAR = re.compile(r"(20\d{2})年度")
 _HEADING_PREFIX = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.]?")
@@ -214,9 +216,8 @@ class _Parser:
         return out
 
     def project(self, cover: dict[str, str | None], basic: int) -> ProjectInfo:
-        cells = self.cells
         stop = self.section(SECTION_SPENDING)
-        stop = len(cells) if stop < 0 else stop
+        stop = len(self.cells) if stop < 0 else stop
         facts: dict[str, str | None] = {}
         labels = {
             "项目负责人": "manager",
@@ -227,11 +228,11 @@ class _Parser:
         }
         if basic >= 0:
             all_labels = tuple(labels) + tuple(c for c, _ in FUND_COLUMNS)
-            for i in range(basic + 1, stop):
-                for label, field in labels.items():
-                    if cells[i].key.startswith(label) and field not in facts:
-                        value = self.value_after(i, all_labels)
-                        facts[field] = one_line(value.text) if value else None
+            for label, field in labels.items():
+                i = self.index.find(label, basic + 1, stop)
+                if i >= 0:
+                    value = self.value_after(i, all_labels)
+                    facts[field] = one_line(value.text) if value else None
         else:
             self.missing.append(SECTION_BASIC)
         start, end = parse_period(facts.get("period"))
@@ -452,6 +453,7 @@ class _Parser:
             self.missing.append("附件3-2 指标体系自评得分")
             return [], None
         width = _header_width(cells, header, SCORE_TABLE_HEADER_WORDS)
+        self_col = _self_score_column(cells[header : header + width])
         if width < 6:  # the columns up to 三级指标/分值 are what the items are read from
             self.missing.append("附件3-2 指标体系自评得分（表头无法识别）")
             return [], None
@@ -460,12 +462,15 @@ class _Parser:
             raise truncated(self.file, cells, "附件3-2 项目支出绩效评价指标体系")
         body: list[Cell] = []
         i = header + width
-        while i < end:
-            if cells[i].key == "一级指标" and _is_score_header(cells, i):
-                i += width
-                continue
-            body.append(cells[i])
-            i += 1
+        while i < end:  # the header repeats after a page break: leave those copies out
+            again = self.index.find("一级指标", i, end)
+            while again >= 0 and not _is_score_header(cells, again):
+                again = self.index.find("一级指标", again + 1, end)
+            if again < 0:
+                body.extend(cells[i:end])
+                break
+            body.extend(cells[i:again])
+            i = again + width
         items: list[SelfItem] = []
         l1 = l2 = None
         for row in _chunks(body, width):
@@ -482,16 +487,16 @@ class _Parser:
                 SelfItem(
                     path=(l1 or "", l2 or "", name),
                     max=parse_decimal(row[5].text),
-                    score=parse_decimal(row[-1].text),
+                    score=parse_decimal(row[self_col].text),
                     place=place(
                         self.file,
-                        row[-1],
+                        row[self_col],
                         "self_assessment.items[" + "/".join((l1 or "", l2 or "", name)) + "]",
                     ),
                 )
             )
         total_row = cells[end : end + width]
-        table_total = parse_decimal(total_row[-1].text) if len(total_row) == width else None
+        table_total = parse_decimal(total_row[self_col].text) if len(total_row) == width else None
         return items, table_total
 
     def score_header(self) -> int:
@@ -631,6 +636,14 @@ def _header_width(cells: Sequence[Cell], begin: int, words: tuple[str, ...]) -> 
 
 def _chunks(cells: Sequence[Cell], width: int) -> list[list[Cell]]:
     return [list(cells[i : i + width]) for i in range(0, len(cells), width)]
+
+
+def _self_score_column(header: Sequence[Cell]) -> int:
+    """The 自评得分 column, found by its header; a form that says only 得分 has it last."""
+    for n, cell in enumerate(header):
+        if "自评" in cell.key:
+            return n
+    return len(header) - 1
 
 
 def _is_score_header(cells: Sequence[Cell], i: int) -> bool:
