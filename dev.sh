@@ -36,6 +36,35 @@ system_packages() {
   fi
 }
 
+# PostgreSQL for the store tests: use the server on 127.0.0.1:5432 when one answers, else install and
+# start Debian's (trust auth for local connections, as the tests connect as postgres without a password).
+postgres() {
+  if .venv/bin/python -c 'import socket,sys; s=socket.socket(); s.settimeout(2); sys.exit(s.connect_ex(("127.0.0.1",5432)))'; then
+    return 0
+  fi
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "需要 PostgreSQL（127.0.0.1:5432，postgres 用户免密码），或以 root 运行本脚本自动安装" >&2
+    exit 2
+  fi
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    echo "安装 PostgreSQL…" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  ver=$(ls /etc/postgresql | sort -V | tail -1)
+  conf=/etc/postgresql/$ver/main
+  if ! grep -q "jixiao-test" "$conf/pg_hba.conf"; then
+    sed -i '1i host all all 127.0.0.1/32 trust # jixiao-test\nlocal all all trust # jixiao-test' "$conf/pg_hba.conf"
+  fi
+  pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null || pg_ctlcluster "$ver" main restart
+  for _ in $(seq 30); do
+    .venv/bin/python -c 'import socket,sys; s=socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(("127.0.0.1",5432)))' && return 0
+    sleep 1
+  done
+  echo "PostgreSQL 没有启动" >&2
+  exit 2
+}
+
 case "${1:-run}" in
   run)
     setup
@@ -45,6 +74,7 @@ case "${1:-run}" in
   test)
     setup
     system_packages
+    postgres
     shift || true
     .venv/bin/ruff check src tests bench
     .venv/bin/ruff format --check src tests bench

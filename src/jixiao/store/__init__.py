@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, repository functions taking a Session, Alembic migrations."""
