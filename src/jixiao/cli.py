@@ -40,14 +40,42 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--config", help="检查阈值配置文件（YAML/JSON）")
         p.add_argument("--json", action="store_true", help="输出 JSON")
 
+    p = add("export", "复算后把报告写成 Word / Excel / PDF / JSON")
+    p.add_argument("file")
+    p.add_argument("--to", required=True, metavar="OUT", help="输出文件：.docx / .xlsx / .pdf / .json")
+    p.add_argument("--layout", default="auto", help="版式（默认自动识别）")
+    p.add_argument("--system", help="指标体系编号（默认由版式决定）")
+    p.add_argument("--answers", help="复核答案文件（YAML/JSON）")
+
+    p = add("batch", "批量读取并复算一个文件夹里的全部报告，写出复核汇总表")
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument("--out", required=True, metavar="REVIEW.xlsx", help="复核汇总表（.xlsx）")
+    p.add_argument("--jobs", type=int, default=0, help="并行进程数（默认为 CPU 核数）")
+    p.add_argument("--layout", default="auto", help="版式（默认每个文件自动识别）")
+    p.add_argument("--system", help="指标体系编号（默认由版式决定）")
+    p.add_argument("--json", action="store_true", help="结束时输出 JSON 汇总")
+    p.add_argument(
+        "--restart",
+        action="store_true",
+        help="忽略进度文件 REVIEW.xlsx.state.jsonl 全部重做（该文件完成后也保留：重跑只处理新增、改动和失败的文件）",
+    )
+
     p = add("systems", "列出可用的指标体系")
     p.add_argument("--json", action="store_true")
+
+    from jixiao import cli_admin
+
+    cli_admin.add_parsers(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command not in COMMANDS:
+            from jixiao import cli_admin
+
+            return cli_admin.COMMANDS[args.command](args)
         return COMMANDS[args.command](args)
     except JixiaoError as exc:
         if isinstance(exc, AnswersError) and getattr(args, "answers", None):
@@ -152,7 +180,47 @@ def cmd_systems(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"import": cmd_import, "score": cmd_score, "check": cmd_check, "systems": cmd_systems}
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from jixiao import api
+    from jixiao.io.exporters import export_reports
+
+    reports = api.load_reports(args.file, args.layout)
+    answers = api.load_answers(args.answers) if args.answers else None
+    pairs = [(r, api.evaluate(r, args.system, answers)) for r in reports]
+    written = export_reports(pairs, Path(args.to))
+    print(f"已写出 {written}", file=sys.stderr)
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from jixiao.batch import run_batch
+
+    result = run_batch(
+        Path(args.folder),
+        Path(args.out),
+        jobs=args.jobs or None,
+        layout=args.layout,
+        system=args.system,
+        restart=args.restart,
+        progress=sys.stderr,
+    )
+    if args.json:
+        print(json.dumps(result.summary_json(), ensure_ascii=False, indent=2))
+    return 0 if not result.failed else 1
+
+
+COMMANDS = {
+    "import": cmd_import,
+    "score": cmd_score,
+    "check": cmd_check,
+    "export": cmd_export,
+    "batch": cmd_batch,
+    "systems": cmd_systems,
+}
 
 
 def _print_json(docs: list[dict]) -> None:

@@ -1,0 +1,1 @@
+"""The web app and REST API: thin routes over jixiao.store and jixiao.api."""

@@ -1,0 +1,107 @@
+"""create_app(settings): the FastAPI application. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from jixiao.errors import AnswersError, JixiaoError
+from jixiao.store.accounts import StoreError
+from jixiao.store.db import make_engine, session_factory
+from jixiao.web.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="jixiao 绩效自评复核 API",
+        version="1",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # the stock docs page loads scripts from a CDN; ours is served locally
+        redoc_url=None,
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+
+    from jixiao.web.routes import admin, api, auth
+
+    app.include_router(auth.router)
+    app.include_router(api.router)
+    app.include_router(admin.router)
+    _error_handlers(app)
+
+    @app.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs() -> str:
+        return _docs_page(app)
+
+    return app
+
+
+def _json_error(
+    status: int, code: str, message: str, fix: str | None = None, place: str | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "fix": fix, "place": place}}, status_code=status
+    )
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StoreError)
+    async def store_error(_request: Request, exc: StoreError):
+        code = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}.get(
+            exc.status, "bad_request"
+        )
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        response = _json_error(exc.status, code, exc.message, exc.fix, exc.place)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(AnswersError)
+    async def answers_error(_request: Request, exc: AnswersError):
+        return _json_error(400, "bad_answers", exc.message, exc.fix, exc.place)
+
+    @app.exception_handler(JixiaoError)
+    async def input_error(_request: Request, exc: JixiaoError):
+        return _json_error(
+            400, "bad_input", exc.message, exc.fix, ":".join(p for p in (exc.file, exc.place) if p) or None
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError):
+        problems = "；".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()[:5]
+        )
+        return _json_error(422, "invalid_request", f"请求内容不合要求：{problems}", "按 /api/docs 的说明填写")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException):
+        messages = {404: "没有这个地址", 405: "不支持这种请求方法"}
+        return _json_error(exc.status_code, "http", messages.get(exc.status_code, str(exc.detail)))
+
+    @app.exception_handler(Exception)
+    async def internal_error(_request: Request, exc: Exception):  # a bug: say so plainly, never a traceback
+        return _json_error(500, "internal", f"服务器内部错误（{type(exc).__name__}），请联系系统管理员")
+
+
+def _docs_page(app: FastAPI) -> str:
+    from html import escape
+
+    spec = app.openapi()
+    rows = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            rows.append(
+                f"<tr><td><code>{method.upper()}</code></td><td><code>{escape(path)}</code></td><td>{escape(op.get('summary', ''))}</td></tr>"
+            )
+    return (
+        "<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>jixiao API 说明</title>"
+        "<style>body{font-family:sans-serif;margin:2em}td{padding:.3em .8em;border-bottom:1px solid #ddd}</style></head>"
+        "<body><h1>jixiao API 说明</h1><p>机器可读的说明：<a href='/api/openapi.json'>/api/openapi.json</a>。"
+        "脚本在请求头带 <code>Authorization: Bearer 令牌</code>（令牌由 <code>jixiao admin token 用户名</code> 生成）。</p>"
+        "<table><tr><th>方法</th><th>地址</th><th>作用</th></tr>" + "".join(rows) + "</table></body></html>"
+    )

@@ -1,0 +1,90 @@
+"""Request-scoped dependencies: the session belongs to the request; who is asking; CSRF for browsers."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from jixiao.store import accounts
+from jixiao.store.accounts import StoreError
+from jixiao.store.models import User
+
+SESSION_COOKIE = "jixiao_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class NotAuthenticated(StoreError):
+    status = 401
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    factory = request.app.state.sessions
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def _authenticate(request: Request, session: Session) -> tuple[User, str | None] | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = accounts.user_for_token(session, header[7:].strip())
+        return (user, None) if user else None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        found = accounts.session_user(session, cookie)
+        if found:
+            return found
+    return None
+
+
+def optional_user(request: Request, session: SessionDep) -> User | None:
+    """Who is asking: a Bearer token (scripts) or a session cookie (browsers).
+
+    A browser's unsafe API request must carry the session's CSRF token in X-CSRF-Token; HTML form
+    posts carry it as the field csrf_token and are checked by ``form_csrf`` (every form route uses it).
+    """
+    found = _authenticate(request, session)
+    if found is None:
+        return None
+    user, csrf = found
+    request.state.csrf = csrf
+    if csrf is not None and request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
+        check_csrf(request.headers.get(CSRF_HEADER, ""), csrf)
+    return user
+
+
+def check_csrf(sent: str, expected: str) -> None:
+    if not sent or not hmac.compare_digest(sent, expected):
+        raise accounts.Forbidden("缺少或错误的 CSRF 令牌（页面已过期）", fix="刷新页面后重试")
+
+
+async def form_csrf(request: Request, user: Annotated[User | None, Depends(optional_user)]) -> None:
+    """For HTML form posts: the csrf_token field must match the session's token."""
+    expected = getattr(request.state, "csrf", None) if user is not None else None
+    if expected is None:
+        return  # not a cookie session: nothing a forged form could ride on
+    form = await request.form()
+    check_csrf(str(form.get("csrf_token", "")), expected)
+
+
+def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise NotAuthenticated(
+            "需要登录", fix="浏览器请先登录；脚本请在请求头加 Authorization: Bearer <令牌>"
+        )
+    return user
+
+
+UserDep = Annotated[User, Depends(current_user)]
