@@ -169,4 +169,5 @@ def test_cli_check_exits_1_and_answers_file(tmp_path):
 def test_cli_systems_lists_both():
     run = _cli("systems", "--json")
     ids = {s["id"]: s["total"] for s in json.loads(run.stdout)}
-    assert ids == {"yueyang-2020": "100", "mof-2020": "100"}
+    assert {"yueyang-2020", "mof-2020"} <= set(ids)
+    assert all(total == "100" for total in ids.values())

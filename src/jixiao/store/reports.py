@@ -322,6 +322,22 @@ def set_answers(
     return evaluation
 
 
+def stored_evaluation(session: Session, row: ReportRow, review: bool = True) -> dict[str, Any]:
+    """The evaluation saved with the current revision (the review's when there is one and ``review``)."""
+    kinds = ("review", "self") if review else ("self",)
+    rows = session.execute(
+        select(EvaluationRow)
+        .where(EvaluationRow.report_id == row.id, EvaluationRow.kind.in_(kinds))
+        .order_by(EvaluationRow.id.desc())
+    ).scalars()
+    for ev in rows:
+        if ev.revision_number == row.current_revision:
+            return ev.data
+        if ev.kind == "review":
+            break  # answers given on an older revision: score the current one with them afresh
+    return evaluation_json(evaluation_for(session, row, review=review))
+
+
 def evaluation_for(session: Session, row: ReportRow, review: bool = True) -> Evaluation:
     report = current_report(session, row)
     answers = latest_answers(session, row) if review else None

@@ -155,8 +155,7 @@ def update_report(
 )
 def get_evaluation(report_id: int, session: SessionDep, user: UserDep, review: bool = True) -> dict:
     row = reports.get_report(session, user, report_id)
-    report = reports.current_report(session, row)
-    return evaluation_json(reports.evaluation_for(session, row, review=review), report)
+    return reports.stored_evaluation(session, row, review=review)
 
 
 @router.post("/reports/{report_id}/score", summary="按给定的复核答案试算（不保存）")
