@@ -124,8 +124,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine = make_engine(args.db)
     upgrade(engine)
     engine.dispose()
-    settings = Settings(database_url=args.db, files_dir=Path(args.files or "var/files"))
+    files = Path(args.files or "var/files")
     print(f"jixiao 已启动：http://{args.host}:{args.port}/", file=sys.stderr)
+    if args.workers > 1:  # worker processes import the app by name, configured through the environment
+        import os
+
+        from jixiao.store.db import database_url
+
+        os.environ["JIXIAO_DATABASE_URL"] = database_url(args.db)
+        os.environ["JIXIAO_FILES"] = str(files)
+        uvicorn.run("jixiao.web.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="warning")
+        return 0
+    settings = Settings(database_url=args.db, files_dir=files)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
     return 0
 

@@ -84,6 +84,16 @@ def current_report(session: Session, row: ReportRow) -> Report:
     return replace(report, attachments=attached)
 
 
+def current_report_json(session: Session, row: ReportRow) -> dict[str, Any]:
+    """The contract JSON of the current revision as stored (no round trip through Report), with attachments."""
+    doc = dict(revision(session, row).data)
+    files = session.execute(
+        select(AttachmentRow).where(AttachmentRow.report_id == row.id, AttachmentRow.deleted.is_(False))
+    ).scalars()
+    doc["attachments"] = [{"name": a.filename, "item": a.item, "criterion": a.criterion} for a in files]
+    return doc
+
+
 def latest_answers(session: Session, row: ReportRow) -> dict | None:
     review = session.execute(
         select(EvaluationRow)

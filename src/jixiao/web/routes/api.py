@@ -125,7 +125,7 @@ def _with_file(report, name: str):
 def get_report(report_id: int, session: SessionDep, user: UserDep, response: Response) -> dict:
     row = reports.get_report(session, user, report_id)
     response.headers["ETag"] = f'"{row.version}"'
-    doc = report_json(reports.current_report(session, row))
+    doc = reports.current_report_json(session, row)
     doc["meta"] = reports.summary(row, session)
     return doc
 
