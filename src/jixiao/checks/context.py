@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.checks.registry import CODES
-from jixiao.domain import Evaluation, Finding, Place, Report, Severity
+from jixiao.domain import Evaluation, Finding, Indicator, Place, Report, Severity
 from jixiao.errors import JixiaoError
+from jixiao.scoring.completion import RowCompletion, row_completion
 from jixiao.systems import System
 
 
@@ -52,6 +53,14 @@ class CheckContext:
     system: System
     evaluation: Evaluation
     config: CheckConfig = field(default_factory=CheckConfig)
+    _completions: dict[int, RowCompletion] = field(default_factory=dict, repr=False, compare=False)
+
+    def completion(self, row: Indicator) -> RowCompletion:
+        """A row's completion (default direction), computed once per check run: several checks ask."""
+        found = self._completions.get(id(row))
+        if found is None:
+            found = self._completions[id(row)] = row_completion(row)
+        return found
 
     @property
     def file(self) -> str | None:

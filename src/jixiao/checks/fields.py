@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from jixiao.checks.context import CheckContext
-from jixiao.domain import Finding
+from jixiao.domain import Finding, Place
 from jixiao.io.cells import compact
 
 _DATE_LIKE = re.compile(r"^\d{4}\s*[年./\-]\s*\d{1,2}\s*[月./\-]?\s*(\d{1,2}\s*[日号]?)?$")
@@ -14,6 +14,7 @@ _YMD = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})(?:\s*[月./\-]\s*(\d{1,2}))?
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(\(?0\d{2,3}\)?[-—]?)?\d{7,8}([-—转]\d{1,6})?$")
 _POSTCODE = re.compile(r"^\d{6}$")
+_UNPLACED = re.compile(r"^无法识别的内容：(.*?)「")  # written by the grid layouts (io/layouts/tables.py)
 _TEMPLATE_TEXT = re.compile(r"^(指标\d+[:：]?|请填写.*|（?此处填写.*|XX+.*|××+.*|…+)$")
 
 # Required fields per layout family; other layouts need at least the common ones.
@@ -27,6 +28,9 @@ LAYOUT_REQUIRED = {
         ("report_date", "报告日期"),
     ),
 }
+
+# The 财预〔2020〕10号 forms have no 评价等次 cell: a missing grade there is not an empty field.
+LAYOUTS_WITHOUT_GRADE = frozenset({"mof-2020", "transfer-2020", "department-2020"})
 
 
 def _iso(text: str | None) -> str | None:
@@ -94,6 +98,14 @@ def required(ctx: CheckContext) -> Iterator[Finding]:
         if not any(getattr(p, f) for f in fields.split("|")):
             yield ctx.finding("JX503", f"{label}未填写", f"project.{fields.split('|')[0]}")
     for section in report.missing_sections:
+        unplaced = _UNPLACED.match(section)
+        if unplaced:  # content a layout could not put in any field: say where, so nothing is lost unseen
+            yield ctx.finding(
+                "JX503",
+                f"{section}：不属于自评表的任何栏目，未被读取，请核对是否填错位置",
+                Place(path="unplaced", file=ctx.file, cell=unplaced.group(1)),
+            )
+            continue
         yield ctx.finding(
             "JX503", f"报告缺少「{section}」部分（未找到该部分，可能被删除或文件不完整）", section
         )
@@ -105,7 +117,8 @@ def required(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("JX503", "绩效指标全部为空或填“无”", "indicators")
     if report.self_assessment.total is None and "绩效自评综合得分" not in report.missing_sections:
         yield ctx.finding("JX503", "自评总分未填写", "self_assessment.total")
-    if report.self_assessment.total is not None and not report.self_assessment.grade:
+    has_grade = report.source.layout not in LAYOUTS_WITHOUT_GRADE
+    if report.self_assessment.total is not None and not report.self_assessment.grade and has_grade:
         yield ctx.finding("JX503", "评价等次未填写", "self_assessment.grade")
     for row in report.indicators:
         for value, field in ((row.name, "name"), (row.target.raw if row.target else None, "target")):

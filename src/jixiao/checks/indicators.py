@@ -9,7 +9,7 @@ from jixiao.domain import Finding, Indicator, Place, ScoredItem
 from jixiao.io.cells import compact
 from jixiao.numbers import HUNDRED, ONE, fmt, fmt_pct
 from jixiao.quantity import is_promise_text
-from jixiao.scoring.completion import row_completion, units_compatible
+from jixiao.scoring.completion import units_compatible
 from jixiao.scoring.rules import matching_rows
 
 QUANTIFIED_CATEGORIES = ("数量", "成本")  # targets of these must be numbers
@@ -50,7 +50,7 @@ def too_low_target(ctx: CheckContext) -> Iterator[Finding]:
     for row in ctx.report.indicators:
         if row.empty:
             continue
-        c = row_completion(row)
+        c = ctx.completion(row)
         if c.status != "decided" or c.raw_ratio is None or c.direction == "<=":
             continue
         if c.raw_ratio >= limit:
@@ -68,7 +68,7 @@ def unmet_full_marks(ctx: CheckContext) -> Iterator[Finding]:
     for row in ctx.report.indicators:
         if id(row) not in scored_rows:
             continue
-        c = row_completion(row)
+        c = ctx.completion(row)
         if c.status == "decided" and c.ratio < ONE and row.score >= row.weight:
             yield ctx.finding(
                 "JX303",
@@ -81,7 +81,7 @@ def unmet_full_marks(ctx: CheckContext) -> Iterator[Finding]:
         for row in _rows_for(ctx, item):
             if id(row) in scored_rows or row.empty:
                 continue
-            c = row_completion(row)
+            c = ctx.completion(row)
             if c.status == "decided" and c.ratio < ONE:
                 yield ctx.finding(
                     "JX303",
@@ -134,7 +134,7 @@ def met_not_full(ctx: CheckContext) -> Iterator[Finding]:
     for row in ctx.report.indicators:
         if row.score is None or row.weight is None or row.score >= row.weight or (row.note or "").strip():
             continue
-        c = row_completion(row)
+        c = ctx.completion(row)
         if c.status == "decided" and c.ratio >= ONE:
             yield ctx.finding(
                 "JX306",

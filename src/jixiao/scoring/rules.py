@@ -160,14 +160,9 @@ def _keep_self(node: Node, self_score: Decimal | None, answer: Mapping | None, w
     return Outcome(min(self_score, node.points), "judgement", f"{why}；保留自评 {fmt(self_score)}（待复核）")
 
 
-def _standard_summary(node: Node) -> str:
-    items = "；".join(f"{c.id}{c.text}({fmt(c.points)})" for c in node.rule.criteria)
-    return items or node.standard.replace("\n", "；")
-
-
 def rule_checklist(node: Node, report: Report, self_score: Decimal | None, answer: Mapping | None) -> Outcome:
     if not answer:
-        return _keep_self(node, self_score, None, f"评审判断项（{_standard_summary(node)}）")
+        return _keep_self(node, self_score, None, f"评审判断项（{node.rule.summary}）")
     if "score" in answer and "criteria" not in answer:
         return rule_manual(node, report, self_score, answer)
     given = answer.get("criteria")
@@ -191,7 +186,7 @@ def rule_checklist(node: Node, report: Report, self_score: Decimal | None, answe
 
 def rule_deduction(node: Node, report: Report, self_score: Decimal | None, answer: Mapping | None) -> Outcome:
     if not answer:
-        return _keep_self(node, self_score, None, f"扣分项（{_deduction_summary(node)}）")
+        return _keep_self(node, self_score, None, f"扣分项（{node.rule.summary}）")
     if "score" in answer and "deductions" not in answer:
         return rule_manual(node, report, self_score, answer)
     taken = answer.get("deductions", {}) or {}
@@ -220,18 +215,9 @@ def rule_deduction(node: Node, report: Report, self_score: Decimal | None, answe
     return Outcome(score, "judgement", f"复核：{fmt(node.points)} − {fmt(total)}（{shown}）= {fmt(score)}")
 
 
-def _deduction_summary(node: Node) -> str:
-    return "；".join(
-        f"{c.id}{c.text}扣{fmt(c.min)}-{fmt(c.points)}"
-        if c.min is not None and c.min != c.points
-        else f"{c.id}{c.text}扣{fmt(c.points)}"
-        for c in node.rule.criteria
-    )
-
-
 def rule_tier(node: Node, report: Report, self_score: Decimal | None, answer: Mapping | None) -> Outcome:
     if not answer:
-        return _keep_self(node, self_score, None, f"按档评分（{_standard_summary(node)}）")
+        return _keep_self(node, self_score, None, f"按档评分（{node.rule.summary}）")
     chosen = str(answer.get("tier", ""))
     options = {c.id: c for c in node.rule.criteria}
     option = options.get(chosen) or next((c for c in node.rule.criteria if c.text == chosen), None)
@@ -249,8 +235,7 @@ def rule_qualitative(
 ) -> Outcome:
     tiers = node.rule.params["tiers"]
     if not answer:
-        shown = "；".join(f"{t['name']} {t['min']}-{t['max']}" for t in tiers)
-        return _keep_self(node, self_score, None, f"定性三档（{shown}，占分值比例）")
+        return _keep_self(node, self_score, None, f"定性三档（{node.rule.summary}，占分值比例）")
     return qualitative_answer(node.name, node.points, tiers, answer)
 
 

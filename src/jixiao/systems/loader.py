@@ -217,7 +217,7 @@ class _Validator:
             for i, tier in enumerate(data["tiers"]):
                 if not isinstance(tier, dict) or not {"name", "min", "max"} <= set(tier):
                     raise self.error(f"{where}.tiers[{i}]", "每档需要 name、min、max（占分值的比例）")
-        return Rule(kind=kind, params=params, criteria=criteria)
+        return Rule(kind=kind, params=params, criteria=criteria, summary=_summary(kind, criteria, params))
 
     def criteria(self, items: Any, where: str, amount_key: str) -> tuple[Criterion, ...]:
         if not isinstance(items, list):
@@ -236,3 +236,21 @@ class _Validator:
                 )
             )
         return tuple(out)
+
+
+def _summary(kind: str, criteria: tuple[Criterion, ...], params: dict[str, Any]) -> str:
+    """The rule's criteria in one line, as traces of judgement items show them."""
+    from jixiao.numbers import fmt
+
+    if kind == "deduction":
+        return "；".join(
+            f"{c.id}{c.text}扣{fmt(c.min)}-{fmt(c.points)}"
+            if c.min is not None and c.min != c.points
+            else f"{c.id}{c.text}扣{fmt(c.points)}"
+            for c in criteria
+        )
+    if kind in ("checklist", "tier"):
+        return "；".join(f"{c.id}{c.text}({fmt(c.points)})" for c in criteria)
+    if kind == "qualitative":
+        return "；".join(f"{t['name']} {t['min']}-{t['max']}" for t in params["tiers"])
+    return ""

@@ -38,6 +38,7 @@ class Rule:
     kind: str
     params: Mapping[str, Any]
     criteria: tuple[Criterion, ...] = ()  # checklist criteria / deductions / tier options
+    summary: str = ""  # the criteria in one line, for traces (built once by the loader)
 
     @property
     def computed(self) -> bool:
