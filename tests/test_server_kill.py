@@ -34,7 +34,7 @@ def start_server(db_url: str, port: int, files: Path) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(100):
+    for _ in range(300):  # up to 30 s: a loaded CI machine starts Python slowly
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return proc

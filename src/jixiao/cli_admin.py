@@ -133,7 +133,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         os.environ["JIXIAO_DATABASE_URL"] = database_url(args.db)
         os.environ["JIXIAO_FILES"] = str(files)
-        uvicorn.run("jixiao.web.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="warning")
+        uvicorn.run(
+            "jixiao.web.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="warning"
+        )
         return 0
     settings = Settings(database_url=args.db, files_dir=files)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")

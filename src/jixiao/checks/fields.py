@@ -30,7 +30,7 @@ LAYOUT_REQUIRED = {
 }
 
 # The 财预〔2020〕10号 forms have no 评价等次 cell: a missing grade there is not an empty field.
-LAYOUTS_WITHOUT_GRADE = frozenset({"mof-2020", "transfer-2020", "department-2020"})
+LAYOUTS_WITHOUT_GRADE = frozenset({"mof-2020", "transfer-2020", "department-2020", "provincial-2020"})
 
 
 def _iso(text: str | None) -> str | None:

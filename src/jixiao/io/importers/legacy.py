@@ -58,7 +58,7 @@ def require_soffice(file: str | None = None) -> str:
 
 
 def convert_many(paths: list[Path], target: str, outdir: Path) -> dict[Path, Path]:
-    """Convert files to ``target`` ('docx' | 'xlsx' | 'pdf') in one soffice run; returns source → result.
+    """Convert files to ``target`` ('docx' | 'xlsx' | 'pdf' | 'doc' | 'xls') in one soffice run; returns source → result.
 
     Files that LibreOffice could not convert are missing from the result (the caller reports them).
     """
@@ -77,7 +77,13 @@ def convert_many(paths: list[Path], target: str, outdir: Path) -> dict[Path, Pat
             shutil.copyfile(src, link)
         staged[src] = link
     profile = Path(tempfile.mkdtemp(prefix="jixiao-lo-profile-"))
-    filters = {"docx": "docx:MS Word 2007 XML", "xlsx": "xlsx:Calc MS Excel 2007 XML", "pdf": "pdf"}
+    filters = {
+        "docx": "docx:MS Word 2007 XML",
+        "xlsx": "xlsx:Calc MS Excel 2007 XML",
+        "pdf": "pdf",
+        "doc": "doc:MS Word 97",  # the other way round: test files in the old formats bureaus still send
+        "xls": "xls:MS Excel 97",
+    }
     cmd = [
         soffice,
         f"-env:UserInstallation=file://{profile}",

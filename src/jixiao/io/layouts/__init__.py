@@ -7,10 +7,15 @@ from types import ModuleType
 
 from jixiao.errors import InputError
 from jixiao.io.cells import Cell
-from jixiao.io.layouts import yueyang
+from jixiao.io.layouts import department, fourblock, mof, provincial, transfer, yueyang
 
 LAYOUTS: dict[str, ModuleType] = {
     yueyang.LAYOUT: yueyang,
+    mof.LAYOUT: mof,
+    transfer.LAYOUT: transfer,
+    department.LAYOUT: department,
+    provincial.LAYOUT: provincial,
+    fourblock.LAYOUT: fourblock,
 }
 MIN_CONFIDENCE = 40
 
