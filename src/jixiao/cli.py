@@ -10,9 +10,7 @@ from typing import Any
 
 from jixiao import __version__
 from jixiao.errors import AnswersError, JixiaoError
-
-BASIS_ZH = {"computed": "计算", "judgement": "判断", "missing": "缺失"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+from jixiao.labels import BASIS_ZH, SEVERITY_ZH
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from jixiao.checks.context import CheckConfig
 from jixiao.checks.registry import CODES, CodeDoc
+from jixiao.labels import SEVERITY_ZH
 
 DOC_PATH = Path(__file__).parents[3] / "docs" / "checks.md"
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 # What each CheckConfig field means. A field missing here falls back to the comment on its line in
 # context.py, so a new threshold is never left out of the page (the test also checks every field is listed).

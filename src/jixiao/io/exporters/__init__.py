@@ -15,8 +15,6 @@ from jixiao.errors import InputError
 
 Pair = tuple[Report, Evaluation]
 
-BASIS_ZH = {"computed": "计算", "judgement": "判断", "missing": "缺失"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 FORMATS = (".docx", ".xlsx", ".pdf", ".json")
 
 
@@ -69,4 +67,4 @@ def _writer_for(out: Path) -> Callable[[list[Pair], Path], None]:
     )
 
 
-__all__ = ["BASIS_ZH", "FORMATS", "SEVERITY_ZH", "export_reports"]
+__all__ = ["FORMATS", "export_reports"]
