@@ -30,8 +30,14 @@ def choose_layout(cells: Sequence[Cell], requested: str | None, file: str | None
                 fix="可用的版式：auto、" + "、".join(LAYOUTS),
             )
         return LAYOUTS[requested]
-    scored = sorted(((mod.detect(cells), name) for name, mod in LAYOUTS.items()), reverse=True)
-    best, name = scored[0]
+    # the first layout (registry order) with the highest confidence; a certain one ends the search
+    best, name = -1, ""
+    for candidate, module in LAYOUTS.items():
+        score = module.detect(cells)
+        if score > best:
+            best, name = score, candidate
+            if score >= 100:
+                break
     if best < MIN_CONFIDENCE:
         raise InputError(
             "未识别出绩效自评报告的内容（找不到“项目名称”“资金”“绩效指标”等栏目）",

@@ -28,7 +28,7 @@ from jixiao.io.layouts.mof import (
     is_yes,
     read_forms,
 )
-from jixiao.io.layouts.tables import percent_number, score_number
+from jixiao.io.layouts.tables import haystack, percent_number, score_number
 
 LAYOUT = "department-2020"
 
@@ -94,9 +94,9 @@ SPEC = FormSpec(
 
 
 def detect(cells: Sequence[Cell]) -> int:
-    keys = [c.key for c in cells[:600]]
+    text = haystack(cells)
     score = 0
-    if any(SPEC.is_title([c]) for c in cells[:600] if c.key):
+    if any(t in text for t in SPEC.titles) and any(SPEC.is_title([c]) for c in cells[:600] if c.key):
         score += 60
     for word, points in (
         ("得分系数", 15),
@@ -105,7 +105,7 @@ def detect(cells: Sequence[Cell]) -> int:
         ("调整后目标值", 5),
         ("部门整体", 5),
     ):
-        if any(word in k for k in keys):
+        if word in text:
             score += points
     return min(score, 100)
 

@@ -16,6 +16,7 @@ from jixiao.io.layouts import rowforms
 from jixiao.io.layouts.common import place
 from jixiao.io.layouts.rowform_reader import read_form
 from jixiao.io.layouts.rowforms import Form, head
+from jixiao.io.layouts.tables import haystack
 
 LAYOUT = "fourblock-2020"
 
@@ -25,6 +26,9 @@ _SCAN = 5000
 
 
 def detect(cells: Sequence[Cell]) -> int:
+    text = haystack(cells, _SCAN)
+    if not all(block in text for block in BLOCKS):
+        return 0  # one of the four blocks is nowhere: not this family (checked in C before any loop)
     keys = {head(c.text) for c in cells[:_SCAN] if c.key and len(c.key) <= 16}
     if not keys >= BLOCKS:  # all four block names, each a cell of its own (项目效益指标 is another form)
         return 0

@@ -39,6 +39,7 @@ from jixiao.io.layouts.tables import (
     filled,
     find_header,
     form_rows,
+    haystack,
     header_key,
     is_preamble,
     is_year_row,
@@ -209,9 +210,9 @@ MOF = FormSpec(layout=LAYOUT, titles=("项目支出绩效自评表",), title_exc
 
 
 def detect(cells: Sequence[Cell]) -> int:
-    keys = [c.key for c in cells[:600]]
+    text = haystack(cells)
     score = 0
-    if any(MOF.is_title([c]) for c in cells[:600] if c.key):
+    if any(t in text for t in MOF.titles) and any(MOF.is_title([c]) for c in cells[:600] if c.key):
         score += 50
     for word, points in (
         ("年初预算数", 15),
@@ -221,11 +222,11 @@ def detect(cells: Sequence[Cell]) -> int:
         ("实际完成值", 5),
         ("偏差原因", 5),
     ):
-        if any(word in k for k in keys):
+        if word in text:
             score += points
-    if any("转移支付" in k or "部门整体支出" in k or "得分系数" in k for k in keys):
+    if "转移支付" in text or "部门整体支出" in text or "得分系数" in text:
         score -= 40  # a sibling family's form: let its own detect win
-    if any(k in ("指标性质", "度量单位") for k in keys):
+    if "\x00指标性质\x00" in f"\x00{text}\x00" or "\x00度量单位\x00" in f"\x00{text}\x00":
         score -= 40  # a provincial form (separate comparator and unit columns): provincial.detect wins
     return max(0, min(score, 100))
 

@@ -17,6 +17,7 @@ from jixiao.io.layouts import rowforms
 from jixiao.io.layouts.common import place
 from jixiao.io.layouts.rowform_reader import read_form
 from jixiao.io.layouts.rowforms import Form, head
+from jixiao.io.layouts.tables import haystack
 
 LAYOUT = "provincial-2020"
 
@@ -26,6 +27,9 @@ _SCAN = 5000  # header cells of the first forms are enough to tell the family
 
 
 def detect(cells: Sequence[Cell]) -> int:
+    text = haystack(cells, _SCAN)
+    if not any(word in text for word in _SPLIT_VALUE_COLUMNS):
+        return 0  # no comparator / unit column anywhere: not this family (checked in C before any loop)
     keys = {head(c.text) for c in cells[:_SCAN] if c.key and len(c.key) <= 16}
     if not keys & _SPLIT_VALUE_COLUMNS:
         return min(30, 10 * len(keys & _FUND_HEADERS))  # without the split value columns: not this family

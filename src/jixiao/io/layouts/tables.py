@@ -306,3 +306,8 @@ class Pairs:
             if role in self.found:
                 return self.found[role][0]
         return None
+
+
+def haystack(cells: Sequence[Cell], limit: int = 600) -> str:
+    """The label forms of the first cells joined by NUL: one C-speed substring search instead of a loop."""
+    return "\x00".join(c.key for c in cells[:limit] if c.key)

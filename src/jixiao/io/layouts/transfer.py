@@ -30,6 +30,7 @@ from jixiao.io.layouts.mof import (
     RowDraft,
     read_forms,
 )
+from jixiao.io.layouts.tables import haystack
 
 LAYOUT = "transfer-2020"
 CORE_MARKS = "★☆*"
@@ -82,11 +83,11 @@ SPEC = FormSpec(
 
 
 def detect(cells: Sequence[Cell]) -> int:
-    keys = [c.key for c in cells[:600]]
+    text = haystack(cells)
     score = 0
-    if any(SPEC.is_title([c]) for c in cells[:600] if c.key):
+    if any(t in text for t in SPEC.titles) and any(SPEC.is_title([c]) for c in cells[:600] if c.key):
         score += 60
-    elif any("转移支付" in k and "自评" in k for k in keys):
+    elif any("转移支付" in k and "自评" in k for k in text.split("\x00")):
         score += 40
     for word, points in (
         ("中央补助", 15),
@@ -96,7 +97,7 @@ def detect(cells: Sequence[Cell]) -> int:
         ("地方资金", 5),
         ("全年实际值", 5),
     ):
-        if any(word in k for k in keys):
+        if word in text:
             score += points
     return min(score, 100)
 
