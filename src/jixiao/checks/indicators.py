@@ -10,7 +10,6 @@ from jixiao.io.cells import compact
 from jixiao.numbers import HUNDRED, ONE, fmt, fmt_pct
 from jixiao.quantity import is_promise_text
 from jixiao.scoring.completion import units_compatible
-from jixiao.scoring.rules import matching_rows
 
 QUANTIFIED_CATEGORIES = ("数量", "成本")  # targets of these must be numbers
 
@@ -25,11 +24,11 @@ def _row_place(ctx: CheckContext, row: Indicator, field: str = "") -> Place:
 
 
 def _rows_for(ctx: CheckContext, item: ScoredItem) -> list[Indicator]:
-    leaf = ctx.system.leaf(item.path)
-    if leaf is None:  # a row of a rows-system: the item is the row itself
+    """The indicator rows an item was scored from (the scoring engine records their positions)."""
+    if item.rows:
+        return [ctx.report.indicators[n] for n in item.rows]
+    if ctx.system.leaf(item.path) is None:  # a row of a rows-system: the item is the row itself
         return [r for r in ctx.report.indicators if r.name and item.path[-1] == r.name]
-    if leaf.rule.kind in ("completion", "band"):
-        return matching_rows(ctx.report, list(leaf.rule.params["categories"]))
     return []
 
 

@@ -258,6 +258,7 @@ class ScoredItem:
     basis: Basis
     trace: str
     evidence: tuple[str, ...] = ()  # criteria that need 佐证材料
+    rows: tuple[int, ...] = ()  # positions in report.indicators of the rows the rule looked at
 
 
 @dataclass(frozen=True, slots=True)

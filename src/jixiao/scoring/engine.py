@@ -82,6 +82,7 @@ def evaluate(report: Report, system: System, answers: Mapping[str, dict] | None 
                 basis=outcome.basis,
                 trace=outcome.trace,
                 evidence=leaf.evidence_required(),
+                rows=outcome.rows,
             )
         )
     unknown = set(answers) - used

@@ -7,7 +7,7 @@ Data-decidable kinds (ratio, execution, completion, band) compute from the repor
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,6 +32,7 @@ class Outcome:
     score: Decimal
     basis: str  # computed | judgement | missing
     trace: str
+    rows: tuple[int, ...] = ()  # positions of the indicator rows looked at
 
 
 def fund_value(report: Report, ref: str) -> Decimal | None:
@@ -87,26 +88,36 @@ def rule_ratio(node: Node, report: Report, self_score: Decimal | None, answer: M
     )
 
 
-def matching_rows(report: Report, categories: list[str]) -> list[Indicator]:
-    """The report's indicator rows whose 二级指标 (else 一级指标) names one of the categories."""
+def matching_positions(report: Report, categories: list[str]) -> tuple[int, ...]:
+    """Positions of the indicator rows whose 二级指标 (else 一级指标) names one of the categories."""
     words = [compact(str(c)) for c in categories]
     out = []
-    for row in report.indicators:
+    for n, row in enumerate(report.indicators):
         key = compact(row.level2) if row.level2 else compact(row.level1 or "")
         for w in words:
             if w in key:
-                out.append(row)
+                out.append(n)
                 break
-    return out
+    return tuple(out)
+
+
+def matching_rows(report: Report, categories: list[str]) -> list[Indicator]:
+    return [report.indicators[n] for n in matching_positions(report, categories)]
 
 
 def rule_completion(
     node: Node, report: Report, self_score: Decimal | None, answer: Mapping | None
 ) -> Outcome:
+    positions = matching_positions(report, list(node.rule.params["categories"]))
+    return replace(_completion(node, report, self_score, answer, positions), rows=positions)
+
+
+def _completion(
+    node: Node, report: Report, self_score: Decimal | None, answer: Mapping | None, positions: tuple[int, ...]
+) -> Outcome:
     params = node.rule.params
-    categories = list(params["categories"])
-    rows = matching_rows(report, categories)
-    label = "/".join(categories)
+    label = "/".join(params["categories"])
+    rows = [report.indicators[n] for n in positions]
     filled = [r for r in rows if not r.empty]
     if not filled:
         why = "只填了“无”" if rows else "没有"
@@ -134,8 +145,13 @@ def rule_completion(
 
 
 def rule_band(node: Node, report: Report, self_score: Decimal | None, answer: Mapping | None) -> Outcome:
+    positions = matching_positions(report, list(node.rule.params["categories"]))
+    return replace(_band(node, report, positions), rows=positions)
+
+
+def _band(node: Node, report: Report, positions: tuple[int, ...]) -> Outcome:
     params = node.rule.params
-    rows = [r for r in matching_rows(report, list(params["categories"])) if not r.empty]
+    rows = [r for r in (report.indicators[n] for n in positions) if not r.empty]
     values = [(r, r.actual.value) for r in rows if r.actual is not None and r.actual.is_number]
     values = [(r, v) for r, v in values if r.actual.unit in (None, "%")]
     if not values:

@@ -58,18 +58,21 @@ class Node:
     evidence: str = ""  # the whole item needs this 佐证材料
     aliases: tuple[str, ...] = ()
 
+    _evidence: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        labels = [self.evidence] if self.evidence else []
+        if self.rule:
+            labels.extend(f"{c.id}{c.text}" for c in self.rule.criteria if c.evidence)
+        object.__setattr__(self, "_evidence", tuple(labels))
+
     @property
     def is_leaf(self) -> bool:
         return not self.children
 
     def evidence_required(self) -> tuple[str, ...]:
         """Labels of what needs 佐证材料: the item's document, or each criterion marked so."""
-        out = []
-        if self.evidence:
-            out.append(self.evidence)
-        if self.rule:
-            out.extend(f"{c.id}{c.text}" for c in self.rule.criteria if c.evidence)
-        return tuple(out)
+        return self._evidence
 
 
 @dataclass(frozen=True, slots=True)
