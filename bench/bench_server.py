@@ -65,18 +65,35 @@ def fill(url: str, reports: int, *, with_documents: bool = True) -> str:
                 total = rng.choice((68, 72, 85, 91, 58))
                 rows.append(
                     {
-                        "unit_id": unit, "department_id": dept, "year": rng.choice((2019, 2020, 2021, 2022)),
-                        "project_name": f"项目{i}", "state": rng.choice(STATES), "self_total": 98, "self_grade": "优秀",
-                        "total": total, "grade": "优秀" if total >= 90 else "良好" if total >= 80 else "中" if total >= 60 else "差",
-                        "gap": 98 - total, "errors": rng.choice((0, 0, 3, 10)), "warnings": 12, "system": "yueyang-2020",
-                        "current_revision": 1, "version": 1,
+                        "unit_id": unit,
+                        "department_id": dept,
+                        "year": rng.choice((2019, 2020, 2021, 2022)),
+                        "project_name": f"项目{i}",
+                        "state": rng.choice(STATES),
+                        "self_total": 98,
+                        "self_grade": "优秀",
+                        "total": total,
+                        "grade": "优秀"
+                        if total >= 90
+                        else "良好"
+                        if total >= 80
+                        else "中"
+                        if total >= 60
+                        else "差",
+                        "gap": 98 - total,
+                        "errors": rng.choice((0, 0, 3, 10)),
+                        "warnings": 12,
+                        "system": "yueyang-2020",
+                        "current_revision": 1,
+                        "version": 1,
                     }
                 )
             ids = conn.execute(insert(ReportRow).returning(ReportRow.id), rows).scalars().all()
             if with_documents:
                 conn.execute(insert(Revision), [{"report_id": rid, "number": 1, "data": rdoc} for rid in ids])
                 conn.execute(
-                    insert(EvaluationRow), [{"report_id": rid, "revision_number": 1, "kind": "self", "data": edoc} for rid in ids]
+                    insert(EvaluationRow),
+                    [{"report_id": rid, "revision_number": 1, "kind": "self", "data": edoc} for rid in ids],
                 )
     engine.dispose()
     return token
@@ -111,7 +128,8 @@ def serve(url: str, workers: int) -> tuple[subprocess.Popen, int]:
     exe = Path(sys.executable).with_name("jixiao")
     proc = subprocess.Popen(
         [str(exe), "serve", "--db", url, "--port", str(port), "--workers", str(workers)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(200):
         try:
@@ -124,13 +142,20 @@ def serve(url: str, workers: int) -> tuple[subprocess.Popen, int]:
     raise RuntimeError("server did not start")
 
 
-async def load(port: int, token: str, paths: list[str], clients: int, seconds: float, method: str = "GET") -> list[float]:
+async def load(
+    port: int, token: str, paths: list[str], clients: int, seconds: float, method: str = "GET"
+) -> list[float]:
     import httpx
 
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}",
+        headers={"Authorization": f"Bearer {token}"},
+        limits=limits,
+        timeout=30,
+    ) as client:
 
         async def worker(n: int) -> None:
             rng = random.Random(n)
@@ -168,14 +193,35 @@ def main() -> None:
             proc, port = serve(url, args.workers)
             try:
                 ids = list(range(1, args.reports + 1))
-                read = asyncio.run(load(port, token, [f"/api/reports/{i}" for i in ids], args.clients, args.seconds))
-                stored = asyncio.run(load(port, token, [f"/api/reports/{i}/evaluation" for i in ids], args.clients, args.seconds))
-                score = asyncio.run(load(port, token, [f"/api/reports/{i}/score" for i in ids], args.clients, args.seconds, "POST"))
+                read = asyncio.run(
+                    load(port, token, [f"/api/reports/{i}" for i in ids], args.clients, args.seconds)
+                )
+                stored = asyncio.run(
+                    load(
+                        port, token, [f"/api/reports/{i}/evaluation" for i in ids], args.clients, args.seconds
+                    )
+                )
+                score = asyncio.run(
+                    load(
+                        port,
+                        token,
+                        [f"/api/reports/{i}/score" for i in ids],
+                        args.clients,
+                        args.seconds,
+                        "POST",
+                    )
+                )
             finally:
                 proc.terminate()
                 proc.wait(timeout=20)
-            for label, lat in (("读取报告", read), ("读取复算结果", stored), ("重新复算（POST score）", score)):
-                rows.append(f"| {backend} | {label} | {len(lat) / args.seconds:.0f} 次/秒 | {statistics.median(lat):.1f} ms | {p95(lat):.1f} ms | < 100 ms |")
+            for label, lat in (
+                ("读取报告", read),
+                ("读取复算结果", stored),
+                ("重新复算（POST score）", score),
+            ):
+                rows.append(
+                    f"| {backend} | {label} | {len(lat) / args.seconds:.0f} 次/秒 | {statistics.median(lat):.1f} ms | {p95(lat):.1f} ms | < 100 ms |"
+                )
                 print(rows[-1], flush=True)
         finally:
             if backend == "SQLite":
@@ -200,8 +246,12 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=20)
-        rows.append(f"| PostgreSQL | 按条件列表（{args.list_reports:,} 份，1 个客户端） | {len(listing) / args.seconds:.0f} 次/秒 | {statistics.median(listing):.1f} ms | {p95(listing):.1f} ms | < 200 ms |")
-        rows.append(f"| PostgreSQL | 按条件列表（{args.list_reports:,} 份，10 个客户端） | {len(busy) / args.seconds:.0f} 次/秒 | {statistics.median(busy):.1f} ms | {p95(busy):.1f} ms | < 200 ms |")
+        rows.append(
+            f"| PostgreSQL | 按条件列表（{args.list_reports:,} 份，1 个客户端） | {len(listing) / args.seconds:.0f} 次/秒 | {statistics.median(listing):.1f} ms | {p95(listing):.1f} ms | < 200 ms |"
+        )
+        rows.append(
+            f"| PostgreSQL | 按条件列表（{args.list_reports:,} 份，10 个客户端） | {len(busy) / args.seconds:.0f} 次/秒 | {statistics.median(busy):.1f} ms | {p95(busy):.1f} ms | < 200 ms |"
+        )
         print("\n".join(rows[-2:]))
     finally:
         drop_pg(url)
