@@ -167,12 +167,35 @@ class DocxSeed:
 
 
 def plan(n: int, rng: random.Random) -> list[str]:
-    """The kind of each file: docx (~70%), text, or a broken one."""
+    """The kind of each file: Yueyang docx (~60%), Yueyang text (~25%), another layout family (~15%), or broken."""
     broken = 0 if n < 10 else max(3, n // 200)
     kinds = [BROKEN_KINDS[i % 3] for i in range(broken)]
-    kinds += ["docx" if rng.random() < 0.7 else "text" for _ in range(n - broken)]
+    for _ in range(n - broken):
+        roll = rng.random()
+        kinds.append("docx" if roll < 0.6 else "text" if roll < 0.85 else "family")
     rng.shuffle(kinds)
     return kinds
+
+
+def family_templates(folder: Path) -> list[Path]:
+    """One file per other layout family and format (财预 10号, transfer, department, provincial, four-block),
+    written by the test fixtures' writers; generated files are copies of these."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fixtures import forms_mof, forms_provincial
+
+    out = []
+    for name, forms in (
+        ("mof", forms_mof.FORMS_MOF[:2]),
+        ("transfer", forms_mof.FORMS_TRANSFER),
+        ("department", forms_mof.FORMS_DEPARTMENT),
+    ):
+        out.append(forms_mof.write_docx(forms, folder / f"{name}.docx"))
+        out.append(forms_mof.write_xlsx(forms, folder / f"{name}.xlsx"))
+    provincial = forms_provincial.PROVINCIAL_PROJECTS[:2]
+    out.append(forms_provincial.write_docx(provincial, folder / "provincial.docx"))
+    out.append(forms_provincial.write_xlsx(provincial, folder / "provincial.xlsx", one_sheet=True))
+    out.append(forms_provincial.write_xlsx((forms_provincial.AGRICULTURE,), folder / "fourblock.xlsx"))
+    return out
 
 
 def generate(n: int, folder: Path, seed: int = 2019) -> dict[str, int]:
@@ -183,6 +206,7 @@ def generate(n: int, folder: Path, seed: int = 2019) -> dict[str, int]:
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="jixiao-gen-") as tmp:
         docx_seed = DocxSeed(Path(tmp))
+        families: list[Path] = []
         for i, kind in enumerate(plan(n, rng), start=1):
             sub = folder / f"part-{(i - 1) // FILES_PER_FOLDER + 1:02d}"
             sub.mkdir(exist_ok=True)
@@ -192,6 +216,11 @@ def generate(n: int, folder: Path, seed: int = 2019) -> dict[str, int]:
             elif kind == "text":
                 encoding = "gb18030" if rng.random() < 0.25 else "utf-8"
                 (sub / f"{stem}.txt").write_bytes(text_seed.render(rng, i).encode(encoding))
+            elif kind == "family":
+                if not families:
+                    families = family_templates(Path(tmp))
+                template = rng.choice(families)
+                shutil.copyfile(template, sub / f"{stem}-{template.stem}{template.suffix}")
             elif kind == "empty":
                 (sub / f"broken-{i:05d}.txt").write_bytes(b"")
             elif kind == "truncated":
