@@ -22,16 +22,20 @@ setup() {
   fi
 }
 
-# System packages the tests need: LibreOffice (legacy .doc/.xls and PDF export) and CJK fonts.
+# System packages the tests need: LibreOffice (legacy .doc/.xls and PDF export), CJK fonts, and Debian's
+# Chromium for the browser tests (Playwright drives it; no browser is downloaded).
 system_packages() {
-  command -v soffice >/dev/null 2>&1 && return 0
+  local need=()
+  command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+  [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  [ ${#need[@]} = 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "安装 LibreOffice（读取 .doc/.xls、导出 PDF 需要）…" >&2
+    echo "安装 ${need[*]}（读取 .doc/.xls、导出 PDF、中文字体、浏览器测试需要）…" >&2
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   else
-    echo "需要 LibreOffice：sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk" >&2
+    echo "需要系统软件包：sudo apt-get install ${need[*]}" >&2
     exit 2
   fi
 }
@@ -69,7 +73,8 @@ case "${1:-run}" in
   run)
     setup
     shift || true
-    exec .venv/bin/jixiao score tests/data/seed-yueyang-2019.txt "$@"
+    # the demo organisation (var/demo.db, rebuilt each time) served at http://127.0.0.1:8000; prints the logins
+    exec .venv/bin/jixiao demo "$@"
     ;;
   test)
     setup

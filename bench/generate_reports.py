@@ -166,13 +166,16 @@ class DocxSeed:
             zf.writestr(DOCUMENT, "".join(parts))
 
 
-def plan(n: int, rng: random.Random) -> list[str]:
+def plan(n: int, rng: random.Random, families: bool = True) -> list[str]:
     """The kind of each file: Yueyang docx (~60%), Yueyang text (~25%), another layout family (~15%), or broken."""
     broken = 0 if n < 10 else max(3, n // 200)
     kinds = [BROKEN_KINDS[i % 3] for i in range(broken)]
     for _ in range(n - broken):
         roll = rng.random()
-        kinds.append("docx" if roll < 0.6 else "text" if roll < 0.85 else "family")
+        if not families:  # Yueyang only: docx ~70%, text ~30%
+            kinds.append("docx" if roll < 0.7 else "text")
+        else:
+            kinds.append("docx" if roll < 0.6 else "text" if roll < 0.85 else "family")
     rng.shuffle(kinds)
     return kinds
 
@@ -198,7 +201,7 @@ def family_templates(folder: Path) -> list[Path]:
     return out
 
 
-def generate(n: int, folder: Path, seed: int = 2019) -> dict[str, int]:
+def generate(n: int, folder: Path, seed: int = 2019, families: bool = True) -> dict[str, int]:
     """Write ``n`` files under ``folder`` (in sub-folders of 500); returns how many of each kind."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -207,7 +210,7 @@ def generate(n: int, folder: Path, seed: int = 2019) -> dict[str, int]:
     with tempfile.TemporaryDirectory(prefix="jixiao-gen-") as tmp:
         docx_seed = DocxSeed(Path(tmp))
         families: list[Path] = []
-        for i, kind in enumerate(plan(n, rng), start=1):
+        for i, kind in enumerate(plan(n, rng, families), start=1):
             sub = folder / f"part-{(i - 1) // FILES_PER_FOLDER + 1:02d}"
             sub.mkdir(exist_ok=True)
             stem = f"report-{i:05d}"

@@ -77,7 +77,7 @@ def mixed(tmp_path_factory):
     shutil.copy(SEED, folder / "seed.txt")
     (folder / "docx").mkdir()
     shutil.copy(SAMPLES / "yueyang-2-2-egov-cloud.docx", folder / "docx" / "seed.docx")
-    counts = _generator().generate(11, folder / "generated", seed=4)
+    counts = _generator().generate(11, folder / "generated", seed=4, families=False)
     assert (counts["docx"], counts["text"]) == (6, 2) and counts["empty"] == counts["truncated"] == counts[
         "random"
     ] == 1

@@ -143,9 +143,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from jixiao.demo import build_demo
+    from jixiao.demo import DEFAULT_DB, build_demo
 
     logins = build_demo(args.db)
+    args.db = args.db or f"sqlite:///{DEFAULT_DB}"  # serve the database just built, not the default one
     print("演示账号（密码均为 jixiao-demo）：", file=sys.stderr)
     for login, role in logins:
         print(f"  {login:<12} {role}", file=sys.stderr)

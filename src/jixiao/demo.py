@@ -73,12 +73,47 @@ def build_demo(db: str | None = None) -> list[tuple[str, str]]:
         reports.create_report(
             s, other, _variant(seed, "智慧校园建设项目", Decimal(300), Decimal(285)), unit_name=None
         )
+        # a complete report waiting for the bureau, and one with more indicators filled in
+        waiting = reports.create_report(
+            s, unit, _variant(seed, "政务服务一体化平台运维项目", Decimal(200), Decimal(190), filled=FILLED)
+        )
+        reports.transition(s, unit, waiting.id, "submit")
+        reports.transition(s, dept, waiting.id, "approve")
+        fuller = reports.create_report(
+            s, unit, _variant(seed, "网格化管理平台建设项目", Decimal(95), Decimal(93), filled=FILLED[:2])
+        )
+        reports.transition(s, unit, fuller.id, "submit")
     engine.dispose()
     return [(login, label) for login, _org, _role, label in USERS]
 
 
-def _variant(seed, name: str, planned: Decimal, spent: Decimal):
-    """The seed with another project name and amounts: different execution, different findings."""
+# Indicators a variant fills in where the seed has only 无: (二级指标, 三级指标, 年度指标值, 实际完成值).
+FILLED = (
+    ("时效指标", "按期完成率", "100%", "100%"),
+    ("成本指标", "运维成本控制在预算内", "≤200万元", "190万元"),
+    ("社会效益指标", "政务服务网上可办率", "≥90%", "92%"),
+    ("生态效益指标", "减少纸质材料", "≥50%", "60%"),
+)
+
+
+def _variant(seed, name: str, planned: Decimal, spent: Decimal, filled=()):
+    """The seed with another project name and amounts (and optionally indicators filled in where the
+    seed has 无): different execution, different scores and findings."""
+    from jixiao.quantity import parse_quantity
+
+    fills = {level2: (n, t, a) for level2, n, t, a in filled}
+    indicators = tuple(
+        replace(
+            i,
+            name=fills[i.level2][0],
+            target=parse_quantity(fills[i.level2][1]),
+            actual=parse_quantity(fills[i.level2][2]),
+            empty=False,
+        )
+        if i.empty and i.level2 in fills
+        else i
+        for i in seed.indicators
+    )
     rows = tuple(
         replace(r, planned=planned, arrived=planned, spent=spent, balance=planned - spent)
         if r.planned is not None
@@ -90,6 +125,7 @@ def _variant(seed, name: str, planned: Decimal, spent: Decimal):
         seed,
         project=replace(seed.project, name=name),
         funds=replace(seed.funds, rows=rows),
+        indicators=indicators,
         expenditures=expenditures,
         expenditure_total=spent,
     )

@@ -33,6 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(admin.router)
     _error_handlers(app)
+    from jixiao.web.routes import pages
+
+    pages.install(app)  # the web pages, /static, and HTML error pages outside /api
 
     @app.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
     def api_docs() -> str:
