@@ -209,7 +209,7 @@ def generate(n: int, folder: Path, seed: int = 2019, families: bool = True) -> d
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="jixiao-gen-") as tmp:
         docx_seed = DocxSeed(Path(tmp))
-        families: list[Path] = []
+        templates: list[Path] = []
         for i, kind in enumerate(plan(n, rng, families), start=1):
             sub = folder / f"part-{(i - 1) // FILES_PER_FOLDER + 1:02d}"
             sub.mkdir(exist_ok=True)
@@ -220,9 +220,9 @@ def generate(n: int, folder: Path, seed: int = 2019, families: bool = True) -> d
                 encoding = "gb18030" if rng.random() < 0.25 else "utf-8"
                 (sub / f"{stem}.txt").write_bytes(text_seed.render(rng, i).encode(encoding))
             elif kind == "family":
-                if not families:
-                    families = family_templates(Path(tmp))
-                template = rng.choice(families)
+                if not templates:
+                    templates = family_templates(Path(tmp))
+                template = rng.choice(templates)
                 shutil.copyfile(template, sub / f"{stem}-{template.stem}{template.suffix}")
             elif kind == "empty":
                 (sub / f"broken-{i:05d}.txt").write_bytes(b"")

@@ -196,6 +196,11 @@ def test_report_from_upload_to_lock(visits, site):
     unit.get_by_label(f"第{n}行 三级指标", exact=True).fill("按期完成率")
     unit.get_by_label(f"第{n}行 年度指标值", exact=True).fill("100%")
     unit.get_by_label(f"第{n}行 实际完成值", exact=True).fill("100%")
+    unit.get_by_label(f"第{n}行 实际完成值", exact=True).blur()
+    # recomputed live as the fields change, before anything is saved
+    unit.wait_for_function(
+        "document.querySelector('dl.scores .total').textContent.trim() === '71'", timeout=10000
+    )
     follow(unit, unit.get_by_role("button", name="保存", exact=True))
     assert "复算 71 分（中）" in flash(unit)
     assert unit.locator(".total").inner_text() == "71"

@@ -207,12 +207,11 @@ def new_token(session: Session, actor: User | None, login: str) -> str:
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.execute(
-        select(ApiToken).where(ApiToken.token_hash == digest(token), ApiToken.revoked.is_(False))
+    return session.execute(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == digest(token), ApiToken.revoked.is_(False), User.active.is_(True))
     ).scalar_one_or_none()
-    if row is None or not row.user.active:
-        return None
-    return row.user
 
 
 def open_session(session: Session, user: User) -> tuple[str, str]:

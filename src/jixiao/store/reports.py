@@ -433,14 +433,23 @@ def transitions(session: Session, user: User, report_id: int) -> list[Transition
     )
 
 
-def summary(row: ReportRow, session: Session) -> dict[str, Any]:
-    unit = session.get(Organization, row.unit_id)
-    dept = session.get(Organization, row.department_id) if row.department_id else None
+def org_names(session: Session, rows: list[ReportRow]) -> dict[int, str]:
+    """Names of the units and departments of these reports, in one query."""
+    ids = {r.unit_id for r in rows} | {r.department_id for r in rows if r.department_id}
+    if not ids:
+        return {}
+    return dict(
+        session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all()
+    )
+
+
+def summary(row: ReportRow, session: Session, names: dict[int, str] | None = None) -> dict[str, Any]:
+    names = names if names is not None else org_names(session, [row])
     return {
         "id": row.id,
         "project": row.project_name,
-        "unit": unit.name if unit else None,
-        "department": dept.name if dept else None,
+        "unit": names.get(row.unit_id),
+        "department": names.get(row.department_id) if row.department_id else None,
         "year": row.year,
         "state": row.state,
         "state_label": STATES[row.state],

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from jixiao.store import accounts
@@ -22,15 +23,29 @@ class NotAuthenticated(StoreError):
     status = 401
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    factory = request.app.state.sessions
-    with factory() as session:
-        try:
-            yield session
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """The request's session. Async so that opening it costs no worker-thread hop (it does no I/O);
+    the commit, which does, runs in the thread pool. The route's own work runs there too."""
+    session = request.app.state.sessions()
+    try:
+        yield session
+        if request.method in SAFE_METHODS:
+            _finish(session, False)  # a read: end the transaction here, no thread hop for a no-op commit
+        else:
+            await run_in_threadpool(_finish, session, True)
+    except BaseException:
+        await run_in_threadpool(_finish, session, False)
+        raise
+
+
+def _finish(session: Session, ok: bool) -> None:
+    try:
+        if ok:
             session.commit()
-        except BaseException:
+        else:
             session.rollback()
-            raise
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
@@ -79,7 +94,7 @@ async def form_csrf(request: Request, user: Annotated[User | None, Depends(optio
     check_csrf(str(form.get("csrf_token", "")), expected)
 
 
-def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise NotAuthenticated(
             "需要登录", fix="浏览器请先登录；脚本请在请求头加 Authorization: Bearer <令牌>"

@@ -191,7 +191,8 @@ def _last_comment(session, report_id: int) -> str | None:
 def home(request: Request, session: SessionDep, user: UserDep):
     sections = _todo_sections(session, user)
     for s in sections:
-        s["items"] = [reports.summary(r, session) for r in s["rows"]]
+        names = reports.org_names(session, s["rows"])
+        s["items"] = [reports.summary(r, session, names) for r in s["rows"]]
     return page(request, "home.html", user=user, title="我的待办", sections=sections)
 
 
@@ -244,12 +245,13 @@ def report_list(request: Request, session: SessionDep, user: UserDep):
     )
     kept = {k: v for k, v in q.items() if k != "page" and v}
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    names = reports.org_names(session, rows)
     return page(
         request,
         "list.html",
         user=user,
         title="报告列表",
-        items=[reports.summary(r, session) for r in rows],
+        items=[reports.summary(r, session, names) for r in rows],
         total=total,
         filters=q,
         sort=sort,
