@@ -110,8 +110,9 @@ def main() -> int:
         record(
             [
                 f"- {date.today().isoformat()}，{platform.python_implementation()} {platform.python_version()}，"
-                f"{cpu} 核（开始时 1 分钟负载 {load:.2f}），jobs={args.jobs}：{result.files} 个文件（.docx {docx}、文本 {counts.get('text', 0)}、"
-                f"损坏 {result.files - docx - counts.get('text', 0)}），{len(result.reports)} 份报告，"
+                f"{cpu} 核（开始时 1 分钟负载 {load:.2f}），jobs={args.jobs}：{result.files} 个文件（岳阳 .docx {docx}、文本 {counts.get('text', 0)}、"
+                f"其他版式 {counts.get('family', 0)}、损坏 {sum(counts.get(k, 0) for k in ('empty', 'truncated', 'random'))}），"
+                f"{len(result.reports)} 份报告，"
                 f"用时 {seconds:.2f} 秒（其中写汇总表约 {workbook:.2f} 秒），**{rate:.1f} 个/秒**（目标 ≥ {TARGET}）；"
                 f"无改动重跑 {rerun:.2f} 秒。",
             ]
