@@ -87,7 +87,7 @@ def create_report(
 @router.post(
     "/reports/import", status_code=201, summary="上传 Word/Excel/文本报告并新建（或用 report_id 更新）"
 )
-async def import_report(
+def import_report(
     request: Request,
     session: SessionDep,
     user: UserDep,
@@ -97,7 +97,7 @@ async def import_report(
     version: Annotated[int | None, Form()] = None,
 ) -> dict:
     limit = request.app.state.settings.max_upload_bytes
-    data = await file.read(limit + 1)
+    data = file.file.read(limit + 1)
     if len(data) > limit:
         raise StoreError(f"文件超过上限 {limit // 1024 // 1024} MB", place=file.filename)
     name = Path(file.filename or "upload").name
@@ -250,7 +250,7 @@ def list_attachments(report_id: int, session: SessionDep, user: UserDep) -> list
 
 
 @router.post("/reports/{report_id}/attachments", status_code=201, summary="上传佐证材料")
-async def upload_attachment(
+def upload_attachment(
     request: Request,
     report_id: int,
     session: SessionDep,
@@ -259,7 +259,7 @@ async def upload_attachment(
     item: Annotated[str | None, Form()] = None,
     criterion: Annotated[str | None, Form()] = None,
 ) -> dict:
-    data = await file.read(files.MAX_BYTES + 1)
+    data = file.file.read(files.MAX_BYTES + 1)
     att = files.add_attachment(
         session,
         user,

@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jixiao.errors import JixiaoError
@@ -93,9 +93,19 @@ def error_page(request: Request, exc: Exception) -> HTMLResponse | RedirectRespo
 
 
 async def form_values(request: Request) -> dict[str, str]:
-    """The posted form as text fields (files are read by the routes that take them)."""
+    """The posted form as text fields (files are read by the routes that take them).
+
+    An async dependency, so that the routes themselves can be plain functions: FastAPI runs those in
+    the thread pool, and their database and scoring work never blocks the event loop."""
     form = await request.form()
     return {k: v for k, v in form.items() if not isinstance(v, UploadFile)}
+
+
+async def posted_form(request: Request) -> FormData:
+    return await request.form()
+
+
+FormDep = Annotated[dict[str, str], Depends(form_values)]
 
 
 # --------------------------------------------------------------------------- login
@@ -268,10 +278,11 @@ def report_list(request: Request, session: SessionDep, user: UserDep):
 
 
 @router.post("/reports/bulk-approve", dependencies=CSRF)
-async def bulk_approve(request: Request, session: SessionDep, user: UserDep):
+def bulk_approve(
+    request: Request, session: SessionDep, user: UserDep, form: Annotated[FormData, Depends(posted_form)]
+):
     from jixiao.web.routes import api as api_routes
 
-    form = await request.form()
     ids = [int(x) for x in form.getlist("ids") if str(x).isdigit()]
     back = safe_next(str(form.get("back") or "/reports"))
     if not ids:

@@ -36,7 +36,7 @@ from jixiao.web.report_form import (
     fund_columns,
     values_from_doc,
 )
-from jixiao.web.routes.pages import CSRF, filter_orgs, form_values
+from jixiao.web.routes.pages import CSRF, FormDep, filter_orgs
 from jixiao.workflow import EDITABLE, STATES
 
 router = APIRouter(include_in_schema=False)
@@ -87,11 +87,11 @@ def upload_form(request: Request, session: SessionDep, user: UserDep):
 
 
 @router.post("/upload", dependencies=CSRF)
-async def upload(request: Request, session: SessionDep, user: UserDep, file: Annotated[UploadFile, File()]):
+def upload(request: Request, session: SessionDep, user: UserDep, file: Annotated[UploadFile, File()]):
     if user.role == "admin":
         raise Forbidden("系统管理员不编辑报告")
     limit = request.app.state.settings.max_upload_bytes
-    data = await file.read(limit + 1)
+    data = file.file.read(limit + 1)
     name = Path((file.filename or "").replace("\\", "/")).name[:200] or "upload"
     error = None
     if not data:
@@ -262,10 +262,9 @@ def _from_form(session, row: ReportRow, v: dict):
 
 
 @router.post("/reports/{report_id}/edit/preview", dependencies=CSRF)
-async def edit_preview(request: Request, report_id: int, session: SessionDep, user: UserDep):
+def edit_preview(request: Request, report_id: int, session: SessionDep, user: UserDep, v: FormDep):
     """重新计算 / 增加一行: score what the form says, show it again — nothing is saved."""
     row = _editable(session, user, report_id)
-    v = await form_values(request)
     version = v.get("version", "")
     doc, report, errors = _from_form(session, row, v)
     if report is None:
@@ -291,9 +290,8 @@ async def edit_preview(request: Request, report_id: int, session: SessionDep, us
 
 
 @router.post("/reports/{report_id}/edit", dependencies=CSRF)
-async def edit_save(request: Request, report_id: int, session: SessionDep, user: UserDep):
+def edit_save(request: Request, report_id: int, session: SessionDep, user: UserDep, v: FormDep):
     row = _editable(session, user, report_id)
-    v = await form_values(request)
     version = v.get("version", "")
     _doc, report, errors = _from_form(session, row, v)
     if report is None:

@@ -17,7 +17,7 @@ from jixiao.web import review_form, views
 from jixiao.web.deps import SessionDep, UserDep
 from jixiao.web.render import page, redirect
 from jixiao.web.report_form import FUND_COLUMNS, PROJECT_FIELDS, fund_columns
-from jixiao.web.routes.pages import CSRF, form_values
+from jixiao.web.routes.pages import CSRF, FormDep
 from jixiao.workflow import ACTIONS, EDITABLE, LOCKED, STATES, actions_for, reviewer_stage
 
 router = APIRouter(include_in_schema=False)
@@ -154,7 +154,7 @@ def attachments(request: Request, report_id: int, session: SessionDep, user: Use
 
 
 @router.post("/reports/{report_id}/attachments", dependencies=CSRF)
-async def upload_attachment(
+def upload_attachment(
     request: Request,
     report_id: int,
     session: SessionDep,
@@ -164,7 +164,7 @@ async def upload_attachment(
     criterion: Annotated[str, Form(max_length=20)] = "",
 ):
     reports.get_report(session, user, report_id)
-    data = await file.read(files.MAX_BYTES + 1)
+    data = file.file.read(files.MAX_BYTES + 1)
     try:
         att = files.add_attachment(
             session,
@@ -217,11 +217,10 @@ def review(request: Request, report_id: int, session: SessionDep, user: UserDep)
 
 
 @router.post("/reports/{report_id}/review", dependencies=CSRF)
-async def review_save(request: Request, report_id: int, session: SessionDep, user: UserDep):
+def review_save(request: Request, report_id: int, session: SessionDep, user: UserDep, v: FormDep):
     row = reports.get_report(session, user, report_id)
     if not reviewer_stage(user.role, row.state):
         raise Conflict(f"报告处于「{STATES[row.state]}」状态，您现在不能审核", fix="回到评分表查看")
-    v = await form_values(request)
     action = v.get("do", "save")
     comment = v.get("comment", "").strip() or None
     if v.get("version", "") != str(row.version):
