@@ -126,16 +126,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine.dispose()
     files = Path(args.files or "var/files")
     print(f"jixiao 已启动：http://{args.host}:{args.port}/", file=sys.stderr)
-    if args.workers > 1:  # worker processes import the app by name, configured through the environment
-        import os
-
+    if args.workers > 1:
         from jixiao.store.db import database_url
+        from jixiao.web import workers
 
-        os.environ["JIXIAO_DATABASE_URL"] = database_url(args.db)
-        os.environ["JIXIAO_FILES"] = str(files)
-        uvicorn.run(
-            "jixiao.web.asgi:app", host=args.host, port=args.port, workers=args.workers, log_level="warning"
-        )
+        workers.run(args.host, args.port, args.workers, database_url(args.db), files)
         return 0
     settings = Settings(database_url=args.db, files_dir=files)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")

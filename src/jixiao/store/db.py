@@ -23,15 +23,31 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE}"
 
 
+def _dumps(value) -> str:
+    import orjson
+
+    return orjson.dumps(value).decode()
+
+
 def make_engine(url: str | None = None, **kwargs) -> Engine:
+    import orjson
+
     url = database_url(url)
+    # JSON columns (revisions, evaluations) are read on every request: orjson is several times faster
+    kwargs.setdefault("json_serializer", _dumps)
+    kwargs.setdefault("json_deserializer", orjson.loads)
+    # A request holds its session's connection from its first query to its end, across the thread-pool
+    # hops of its dependencies and route; the pool must outgrow the web server's 40 threads, or requests
+    # holding connections wait for threads held by requests waiting for connections.
     if url.startswith("sqlite"):
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 100)  # SQLite connections are cheap: file handles
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _sqlite_setup(engine)
         return engine
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 40)
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_recycle", 1800)  # not pre_ping: a "SELECT 1" before every request costs a round trip
     return create_engine(url, **kwargs)
 
 

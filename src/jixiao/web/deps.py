@@ -6,6 +6,7 @@ import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
@@ -29,13 +30,16 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     session = request.app.state.sessions()
     try:
         yield session
-        if request.method in SAFE_METHODS:
-            _finish(session, False)  # a read: end the transaction here, no thread hop for a no-op commit
-        else:
-            await run_in_threadpool(_finish, session, True)
     except BaseException:
-        await run_in_threadpool(_finish, session, False)
+        # also when the client went away and the request was cancelled: the connection must go back
+        # to the pool (an await here would be cancelled at once, so this runs inline)
+        _finish(session, False)
         raise
+    if request.method in SAFE_METHODS:
+        _finish(session, False)  # a read: end the transaction here, no thread hop for a no-op commit
+    else:
+        with anyio.CancelScope(shield=True):  # a commit is not abandoned half-way by a disconnect
+            await run_in_threadpool(_finish, session, True)
 
 
 def _finish(session: Session, ok: bool) -> None:

@@ -24,8 +24,9 @@ router = APIRouter(prefix="/api", tags=["reports"])
 def json_response(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A JSON response written once, without FastAPI's per-field encoding and validation of large
     documents (a report is ~20 KB); the shapes are the contract's, published in docs/schema."""
-    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
+    import orjson
+
+    return Response(orjson.dumps(content), status_code=status, media_type="application/json", headers=headers)
 
 
 def _version(if_match: str | None, body_version: Any = None) -> int | None:

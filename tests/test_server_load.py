@@ -1,0 +1,72 @@
+"""Under more concurrent requests than the thread pool has threads, with clients that go away early,
+the server neither deadlocks (pool vs threads) nor leaks connections: a request afterwards answers."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from jixiao.store import accounts
+from jixiao.store.db import begin_write, make_engine, session_factory
+
+SEED = Path(__file__).parent / "data" / "seed-yueyang-2019.txt"
+
+
+def test_many_clients_and_dropped_connections(tmp_path):
+    url = f"sqlite:///{tmp_path / 'load.db'}"
+    from jixiao.store.migrate import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_factory(engine)() as s, s.begin():
+        begin_write(s)
+        accounts.add_org(s, None, "财政局", "bureau")
+        accounts.add_user(s, None, "b", "财政局", "bureau", "secret-pass-1")
+        token = accounts.new_token(s, None, "b")
+    engine.dispose()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code = "import sys; from jixiao.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", "--db", url, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/api/reports", headers=headers, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+
+        def hit(n: int) -> int:
+            # every third client gives up almost at once, cancelling its request mid-way
+            timeout = 0.005 if n % 3 == 0 else 30
+            try:
+                path = "/api/reports" if n % 2 else "/api/reports/1/evaluation"
+                return httpx.request("GET", base + path, headers=headers, timeout=timeout).status_code
+            except httpx.HTTPError:
+                return 0
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=120) as pool:
+            codes = list(pool.map(hit, range(600)))
+        patient = [c for n, c in enumerate(codes) if n % 3]
+        assert all(c in (200, 404) for c in patient), sorted(set(patient))  # every patient client is answered
+        assert all(c in (0, 200, 404) for c in codes)
+        start = time.perf_counter()
+        after = httpx.get(base + "/api/reports", headers=headers, timeout=20)
+        assert after.status_code == 200
+        assert time.perf_counter() - start < 5
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
