@@ -47,7 +47,9 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         return engine
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 40)
-    kwargs.setdefault("pool_recycle", 1800)  # not pre_ping: a "SELECT 1" before every request costs a round trip
+    kwargs.setdefault(
+        "pool_recycle", 1800
+    )  # not pre_ping: a "SELECT 1" before every request costs a round trip
     return create_engine(url, **kwargs)
 
 
