@@ -26,6 +26,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    # reads run without a transaction: no BEGIN/ROLLBACK round trips (each statement sees committed data)
+    app.state.read_sessions = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
 
     from jixiao.web.routes import admin, api, auth
 

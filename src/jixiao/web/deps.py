@@ -27,7 +27,8 @@ class NotAuthenticated(StoreError):
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """The request's session. Async so that opening it costs no worker-thread hop (it does no I/O);
     the commit, which does, runs in the thread pool. The route's own work runs there too."""
-    session = request.app.state.sessions()
+    reading = request.method in SAFE_METHODS
+    session = (request.app.state.read_sessions if reading else request.app.state.sessions)()
     try:
         yield session
     except BaseException:
@@ -35,7 +36,7 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         # to the pool (an await here would be cancelled at once, so this runs inline)
         _finish(session, False)
         raise
-    if request.method in SAFE_METHODS:
+    if reading:
         _finish(session, False)  # a read: end the transaction here, no thread hop for a no-op commit
     else:
         with anyio.CancelScope(shield=True):  # a commit is not abandoned half-way by a disconnect
