@@ -55,11 +55,11 @@ RED_FONT = Font(color="9C0006")
 WRAP = Alignment(wrap_text=True, vertical="top")  # a failure reason has its fix on a second line
 
 
-def number(value: Decimal | None) -> int | float | None:
-    """Decimal → a number Excel stores as a number; the one place money and scores leave Decimal."""
+def number(value: Decimal | None) -> int | Decimal | None:
+    """A number Excel stores as a number (openpyxl writes a Decimal's digits as they are)."""
     if value is None:
         return None
-    return int(value) if value == value.to_integral_value() else float(value)
+    return int(value) if value == value.to_integral_value() else value
 
 
 def _text(value: str | None) -> str | None:

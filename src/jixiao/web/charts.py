@@ -62,8 +62,6 @@ def bar_chart(
                 f'<rect class="{css}" x="{LABEL_WIDTH}" y="{y}" width="{w:.1f}" height="{BAR_HEIGHT}">'
                 f"<title>{escape(category)} {escape(name)} {fmt(Decimal(value))}{escape(unit)}</title></rect>"
             )
-            parts.append(
-                f'<text x="{LABEL_WIDTH + float(w) + 4:.1f}" y="{y + 11}">{fmt(Decimal(value))}</text>'
-            )
+            parts.append(f'<text x="{LABEL_WIDTH + w + 4:.1f}" y="{y + 11}">{fmt(Decimal(value))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
