@@ -76,7 +76,7 @@ def cn_date(value: Any) -> str:
         try:
             return cn_date(datetime.fromisoformat(value))
         except ValueError:
-            pass
+            pass  # not a timestamp after all: read below as a date, or shown as written
     match = _ISO_DATE.match(str(value))
     if not match:
         return str(value)

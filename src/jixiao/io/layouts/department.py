@@ -27,8 +27,9 @@ from jixiao.io.layouts.mof import (
     RowDraft,
     is_yes,
     read_forms,
+    signature,
 )
-from jixiao.io.layouts.tables import haystack, percent_number, score_number
+from jixiao.io.layouts.tables import percent_number, score_number
 
 LAYOUT = "department-2020"
 
@@ -94,20 +95,12 @@ SPEC = FormSpec(
 
 
 def detect(cells: Sequence[Cell]) -> int:
-    text = haystack(cells)
-    score = 0
-    if any(t in text for t in SPEC.titles) and any(SPEC.is_title([c]) for c in cells[:600] if c.key):
-        score += 60
-    for word, points in (
-        ("得分系数", 15),
-        ("指标权重", 10),
-        ("是否核心指标", 10),
-        ("调整后目标值", 5),
-        ("部门整体", 5),
-    ):
-        if word in text:
-            score += points
-    return min(score, 100)
+    titled, points, _text = signature(
+        SPEC,
+        cells,
+        (("得分系数", 15), ("指标权重", 10), ("是否核心指标", 10), ("调整后目标值", 5), ("部门整体", 5)),
+    )
+    return min((60 if titled else 0) + points, 100)
 
 
 def parse(cells: Sequence[Cell], file: str | None = None, source: Source | None = None) -> Report:

@@ -209,21 +209,30 @@ def is_form_title(row: Row) -> bool:
 MOF = FormSpec(layout=LAYOUT, titles=("项目支出绩效自评表",), title_excludes=("转移支付", "部门整体"))
 
 
-def detect(cells: Sequence[Cell]) -> int:
+def signature(
+    spec: FormSpec, cells: Sequence[Cell], words: Sequence[tuple[str, int]]
+) -> tuple[bool, int, str]:
+    """What the family detectors weigh: (its title is there, points of the signature words present, the
+    label haystack for further checks)."""
     text = haystack(cells)
-    score = 0
-    if any(t in text for t in MOF.titles) and any(MOF.is_title([c]) for c in cells[:600] if c.key):
-        score += 50
-    for word, points in (
-        ("年初预算数", 15),
-        ("全年执行数", 10),
-        ("年度资金总额", 10),
-        ("年度指标值", 10),
-        ("实际完成值", 5),
-        ("偏差原因", 5),
-    ):
-        if word in text:
-            score += points
+    titled = any(t in text for t in spec.titles) and any(spec.is_title([c]) for c in cells[:600] if c.key)
+    return titled, sum(points for word, points in words if word in text), text
+
+
+def detect(cells: Sequence[Cell]) -> int:
+    titled, points, text = signature(
+        MOF,
+        cells,
+        (
+            ("年初预算数", 15),
+            ("全年执行数", 10),
+            ("年度资金总额", 10),
+            ("年度指标值", 10),
+            ("实际完成值", 5),
+            ("偏差原因", 5),
+        ),
+    )
+    score = (50 if titled else 0) + points
     if "转移支付" in text or "部门整体支出" in text or "得分系数" in text:
         score -= 40  # a sibling family's form: let its own detect win
     if "\x00指标性质\x00" in f"\x00{text}\x00" or "\x00度量单位\x00" in f"\x00{text}\x00":

@@ -29,8 +29,8 @@ from jixiao.io.layouts.mof import (
     FormSpec,
     RowDraft,
     read_forms,
+    signature,
 )
-from jixiao.io.layouts.tables import haystack
 
 LAYOUT = "transfer-2020"
 CORE_MARKS = "★☆*"
@@ -83,23 +83,23 @@ SPEC = FormSpec(
 
 
 def detect(cells: Sequence[Cell]) -> int:
-    text = haystack(cells)
-    score = 0
-    if any(t in text for t in SPEC.titles) and any(SPEC.is_title([c]) for c in cells[:600] if c.key):
-        score += 60
+    titled, points, text = signature(
+        SPEC,
+        cells,
+        (
+            ("中央补助", 15),
+            ("中央主管部门", 10),
+            ("执行率(B/A)", 10),
+            ("全年执行数(B)", 5),
+            ("地方资金", 5),
+            ("全年实际值", 5),
+        ),
+    )
+    if titled:
+        points += 60
     elif any("转移支付" in k and "自评" in k for k in text.split("\x00")):
-        score += 40
-    for word, points in (
-        ("中央补助", 15),
-        ("中央主管部门", 10),
-        ("执行率(B/A)", 10),
-        ("全年执行数(B)", 5),
-        ("地方资金", 5),
-        ("全年实际值", 5),
-    ):
-        if word in text:
-            score += points
-    return min(score, 100)
+        points += 40
+    return min(points, 100)
 
 
 def parse(cells: Sequence[Cell], file: str | None = None, source: Source | None = None) -> Report:
