@@ -437,3 +437,33 @@ def test_display_formats_and_form_round_trip():
     changed, errors = doc_from_form(values, doc)
     assert changed["funds"]["rows"][0]["spent"] == "42" and "f0.balance" in errors
     assert Decimal(changed["funds"]["rows"][0]["planned"]) == Decimal(152)
+
+
+def test_edit_form_covers_evaluators_opinions_and_narrative(site):
+    client, _db_url = site
+    login(client, "danwei")
+    token = csrf(client)
+    rid = upload_and_confirm(client, token)
+    fields = FormFields.of(client.get(f"/reports/{rid}/edit").text, f"/reports/{rid}/edit")
+    assert fields["r0.name"] == "谢芳茂" and fields["n0.heading"] == "项目基本概况"
+    blank = int(fields["r_count"]) - 1
+    conclusion = next(
+        k for k, val in fields.items() if k.endswith(".heading") and val == "综合评价情况及评价结论"
+    )
+    fields |= {
+        f"r{blank}.name": "王五",
+        f"r{blank}.title": "会计",
+        f"r{blank}.unit": "市政务服务中心",
+        "r1.del": "1",
+        "o1.text": "同意报送。",
+        conclusion.replace(".heading", ".text"): "执行率偏低，已说明原因。",
+        "csrf_token": token,
+    }
+    saved = client.post(f"/reports/{rid}/edit", data=fields, follow_redirects=False)
+    assert saved.status_code == 303, saved.text[:500]
+    doc = client.get(f"/api/reports/{rid}").json()
+    assert [e["name"] for e in doc["evaluators"]] == ["谢芳茂", "黎朝阳", "王五"]
+    assert next(o for o in doc["opinions"] if o["role"] == "unit")["text"] == "同意报送。"
+    section = next(n for n in doc["narrative"] if n["heading"] == "综合评价情况及评价结论")
+    assert section["text"] == "执行率偏低，已说明原因。"
+    assert len(doc["narrative"]) == 7

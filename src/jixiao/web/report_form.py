@@ -1,8 +1,8 @@
 """The 附件2-2 edit form: report JSON (jixiao.report/1) ⇄ flat form fields, and findings placed next to fields.
 
-The form holds only what a unit edits (project facts, funds, expenditures, goals, indicator rows,
-self-scores); everything else in the report (narrative, opinions, evaluators…) is kept from the revision
-being edited. Rows are addressed by position; a hidden ``i3.orig`` ties an indicator row to the stored one
+The form holds what a unit edits: project facts, funds, expenditures, goals, indicator rows,
+self-scores, the evaluators, the sign-off opinions and the narrative of 五、评价报告综述; everything else
+(source, attachments…) is kept from the revision being edited. Rows are addressed by position; a hidden ``i3.orig`` ties an indicator row to the stored one
 so that an unchanged value keeps exactly the quantity the importer read.
 """
 
@@ -113,6 +113,18 @@ def values_from_doc(doc: Mapping[str, Any], leaves: Sequence[tuple[tuple[str, ..
             v[f"i{i}.{key}"] = _text(row.get(key))
         v[f"i{i}.core"] = "1" if row.get("core") else ""
         v[f"i{i}.orig"] = str(i)
+    evaluators = doc.get("evaluators") or []
+    v["r_count"] = str(len(evaluators))
+    for i, person in enumerate(evaluators):
+        for key in ("name", "title", "unit"):
+            v[f"r{i}.{key}"] = _text(person.get(key))
+    for i, opinion in enumerate(doc.get("opinions") or []):
+        v[f"o{i}.text"] = _text(opinion.get("text"))
+    narrative = doc.get("narrative") or []
+    v["n_count"] = str(len(narrative))
+    for i, section in enumerate(narrative):
+        v[f"n{i}.heading"] = _text(section.get("heading"))
+        v[f"n{i}.text"] = _text(section.get("text"))
     sa = doc.get("self_assessment") or {}
     v["s.total"] = _text(sa.get("total"))
     v["s.grade"] = _text(sa.get("grade"))
@@ -128,7 +140,7 @@ def values_from_doc(doc: Mapping[str, Any], leaves: Sequence[tuple[tuple[str, ..
 def add_blank_rows(v: dict, table: str | None = None) -> dict:
     """One empty row at the end of each growing table (two in ``table``): how rows are added without JS."""
     v = dict(v)
-    for prefix in ("e", "g", "i"):
+    for prefix in ("e", "g", "i", "r", "n"):
         extra = 2 if table == prefix else 1
         count = _count(v, prefix)
         v[f"{prefix}_count"] = str(count + extra)
@@ -194,6 +206,25 @@ def doc_from_form(v: Mapping[str, str], base: Mapping[str, Any]) -> tuple[dict, 
         ]
     if "i_count" in v:
         doc["indicators"] = _indicators(v, base.get("indicators") or [], errors)
+    if "r_count" in v:
+        doc["evaluators"] = [
+            {key: v.get(f"r{i}.{key}", "").strip() or None for key in ("name", "title", "unit")}
+            for i in range(_count(v, "r"))
+            if not v.get(f"r{i}.del")
+            and any(v.get(f"r{i}.{key}", "").strip() for key in ("name", "title", "unit"))
+        ]
+    opinions = [dict(o) for o in doc.get("opinions") or []]
+    for i, opinion in enumerate(opinions):
+        if f"o{i}.text" in v:
+            opinion["text"] = v[f"o{i}.text"].strip() or None
+    doc["opinions"] = opinions
+    if "n_count" in v:
+        doc["narrative"] = [
+            {"heading": v.get(f"n{i}.heading", "").strip(), "text": v.get(f"n{i}.text", "").strip()}
+            for i in range(_count(v, "n"))
+            if not v.get(f"n{i}.del")
+            and (v.get(f"n{i}.heading", "").strip() or v.get(f"n{i}.text", "").strip())
+        ]
     if "s_count" in v:
         doc["self_assessment"] = _self_assessment(v, doc.get("self_assessment") or {}, errors)
     return doc, errors
