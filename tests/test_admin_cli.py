@@ -116,3 +116,9 @@ def test_demo_builds_a_database(tmp_path):
     assert "caizheng" in run.stderr and "jixiao-demo" in run.stderr
     assert jx("audit", "verify", "--db", db).returncode == 0
     assert Path(tmp_path / "demo.db").exists()
+
+
+def test_demo_ships_the_seed_report_unchanged():
+    from jixiao.demo import SEED
+
+    assert SEED.read_bytes() == (Path(__file__).parent / "data" / "seed-yueyang-2019.txt").read_bytes()

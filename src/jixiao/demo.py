@@ -11,7 +11,7 @@ from jixiao import api
 
 DEMO_PASSWORD = "jixiao-demo"
 DEFAULT_DB = Path("var") / "demo.db"
-SEED = Path(__file__).resolve().parents[2] / "tests" / "data" / "seed-yueyang-2019.txt"
+SEED = Path(__file__).with_name("demo_data") / "seed-yueyang-2019.txt"  # shipped in the package
 
 ORGS = (
     ("岳阳市财政局", "bureau", None),
