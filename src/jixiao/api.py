@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.checks import CheckConfig, run_checks
-from jixiao.domain import Evaluation, Finding, Report
+from jixiao.domain import Evaluation, Report
 from jixiao.errors import JixiaoError
 from jixiao.scoring import evaluate as _score
 from jixiao.scoring import normalize_answers
@@ -43,12 +43,6 @@ def evaluate(
     evaluation = _score(report, system, normalize_answers(answers) if answers else None)
     findings = run_checks(report, system, evaluation, config)
     return replace(evaluation, findings=tuple(findings))
-
-
-def run_all_checks(
-    report: Report, system: System | str | None = None, config: CheckConfig | None = None
-) -> list[Finding]:
-    return list(evaluate(report, system, None, config).findings)
 
 
 def _read_mapping(path: str | Path, what: str) -> Mapping[str, Any]:

@@ -6,16 +6,14 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from jixiao.checks.context import CheckContext
-from jixiao.domain import FUND_FIELDS, Finding, FundRow
+from jixiao.domain import FUND_FIELDS, Finding, FundRow, Place
 from jixiao.numbers import ZERO, fmt
 from jixiao.scoring.rules import FIELD_LABELS
 
 _TO_YUAN = {"元": Decimal(1), "万元": Decimal(10000), "万": Decimal(10000), "亿元": Decimal(10) ** 8}
 
 
-def _where(ctx: CheckContext, row: FundRow, field: str) -> object:
-    from jixiao.domain import Place
-
+def _where(ctx: CheckContext, row: FundRow, field: str) -> Place:
     base = row.place
     return Place(
         path=f"funds[{row.label}].{field}", file=base.file or ctx.file, line=base.line, cell=base.cell

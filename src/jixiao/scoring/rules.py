@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from jixiao.domain import FUND_FIELDS, Indicator, Report
+from jixiao.domain import FUND_FIELDS, Report
 from jixiao.errors import AnswersError
 from jixiao.io.cells import compact
-from jixiao.numbers import ONE, ZERO, fmt, fmt_pct, round_score
+from jixiao.numbers import ZERO, fmt, fmt_pct, round_score
 from jixiao.scoring.completion import row_completion
 from jixiao.systems import Node
 
@@ -99,10 +99,6 @@ def matching_positions(report: Report, categories: list[str]) -> tuple[int, ...]
                 out.append(n)
                 break
     return tuple(out)
-
-
-def matching_rows(report: Report, categories: list[str]) -> list[Indicator]:
-    return [report.indicators[n] for n in matching_positions(report, categories)]
 
 
 def rule_completion(
@@ -192,7 +188,7 @@ def rule_checklist(node: Node, report: Report, self_score: Decimal | None, answe
             )
     met, parts = ZERO, []
     for c in node.rule.criteria:
-        ok = _yes(given.get(c.id, given.get(_strip_circle(c.id))), node.name, c.id)
+        ok = _yes(given.get(c.id), node.name, c.id)  # ids are circled by normalize_answers
         if ok:
             met += c.points
         parts.append(f"{c.id}{c.text}{'✓' if ok else '✗'}")
@@ -314,11 +310,6 @@ RULES: dict[str, Callable[[Node, Report, Decimal | None, Mapping | None], Outcom
 }
 
 
-def _strip_circle(cid: str) -> str:
-    circled = "①②③④⑤⑥⑦⑧⑨⑩"
-    return str(circled.index(cid) + 1) if cid in circled else cid
-
-
 def _yes(value: Any, name: str, cid: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -339,4 +330,4 @@ def _decimal(value: Any, name: str) -> Decimal:
         raise AnswersError(f"「{name}」的分数 {value!r} 不是数字", place=name) from None
 
 
-__all__ = ["ONE", "RULES", "Outcome", "fund_value", "matching_rows", "qualitative_answer"]
+__all__ = ["RULES", "Outcome", "fund_value", "matching_positions", "qualitative_answer"]

@@ -85,17 +85,17 @@ def read_cells(path: Path, converted: Path | None = None) -> tuple[list[Cell], S
 def _read_package(path: Path, name: str, fmt: str | None) -> tuple[list[Cell], Source]:
     from jixiao.io.importers.ooxml import open_package, package_kind
 
-    with open_package(path) as zf:
+    with open_package(path) as zf:  # opened and checked once, read by the reader of its kind
         kind = package_kind(zf)
-    if kind == "docx":
-        from jixiao.io.importers.docx import read_docx
+        if kind == "docx":
+            from jixiao.io.importers.docx import read_docx
 
-        cells = read_docx(path)
-    elif kind == "xlsx":
-        from jixiao.io.importers.xlsx import read_xlsx
+            cells = read_docx(zf, name)
+        elif kind == "xlsx":
+            from jixiao.io.importers.xlsx import read_xlsx
 
-        cells = read_xlsx(path)
-    else:
+            cells = read_xlsx(zf, name)
+    if kind not in ("docx", "xlsx"):
         raise InputError(
             "这是一个 zip 压缩包，但不是 Word 或 Excel 文件",
             file=name,
@@ -119,7 +119,4 @@ def load_reports(
     cells, source = read_cells(path, converted)
     module = choose_layout(cells, layout, name)
     source = replace(source, layout=module.LAYOUT)
-    parse_all = getattr(module, "parse_all", None)
-    if parse_all is not None:
-        return parse_all(cells, name, source)
-    return [module.parse(cells, name, source)]
+    return module.parse_all(cells, name, source)

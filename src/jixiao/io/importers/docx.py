@@ -7,10 +7,10 @@ so the same layout parsers read a .docx and its text export alike.
 
 from __future__ import annotations
 
-from pathlib import Path
+from zipfile import ZipFile
 
 from jixiao.io.cells import Cell
-from jixiao.io.importers.ooxml import open_package, parse_xml, read_member
+from jixiao.io.importers.ooxml import parse_xml, read_member
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -28,10 +28,9 @@ _CUSTOM_XML, _SMART_TAG = W + "customXml", W + "smartTag"
 _SYMBOLS = {"F052": "√", "F0FE": "√", "F0FC": "√", "F0A8": "□", "F06F": "□", "F0A3": "□", "F0D6": "√"}
 
 
-def read_docx(path: Path) -> list[Cell]:
-    name = str(path)
-    with open_package(path) as zf:
-        root = parse_xml(read_member(zf, "word/document.xml", name), name, "word/document.xml")
+def read_docx(zf: ZipFile, name: str) -> list[Cell]:
+    """The cells of an opened .docx package (``name`` is the file, for messages)."""
+    root = parse_xml(read_member(zf, "word/document.xml", name), name, "word/document.xml")
     for fallback in root.iter(MC_FALLBACK):  # drawings carry their text twice; keep the Choice copy
         fallback.getparent().remove(fallback)
     body = root.find(W + "body")

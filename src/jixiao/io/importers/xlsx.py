@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
-from pathlib import Path
+from zipfile import ZipFile
 
 from jixiao.errors import InputError
 from jixiao.io.cells import Cell
-from jixiao.io.importers.ooxml import open_package, parse_xml, read_member
+from jixiao.io.importers.ooxml import parse_xml, read_member
 
 S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -44,19 +44,17 @@ def column_letters(index: int) -> str:
     return out
 
 
-def read_xlsx(path: Path) -> list[Cell]:
-    name = str(path)
-    with open_package(path) as zf:
-        names = set(zf.namelist())
-        strings = _shared_strings(zf, name) if "xl/sharedStrings.xml" in names else []
-        styles = _styles(zf, name) if "xl/styles.xml" in names else {}
-        sheets = _sheet_parts(zf, name)
-        cells: list[Cell] = []
-        for number, (title, part) in enumerate(sheets, 1):
-            if part not in names:
-                continue
-            root = parse_xml(read_member(zf, part, name), name, part)
-            cells.extend(_sheet_cells(root, title, number, strings, styles, name))
+def read_xlsx(zf: ZipFile, name: str) -> list[Cell]:
+    """The cells of an opened .xlsx package (``name`` is the file, for messages)."""
+    names = set(zf.namelist())
+    strings = _shared_strings(zf, name) if "xl/sharedStrings.xml" in names else []
+    styles = _styles(zf, name) if "xl/styles.xml" in names else {}
+    cells: list[Cell] = []
+    for number, (title, part) in enumerate(_sheet_parts(zf, name), 1):
+        if part not in names:
+            continue
+        root = parse_xml(read_member(zf, part, name), name, part)
+        cells.extend(_sheet_cells(root, title, number, strings, styles, name))
     return cells
 
 

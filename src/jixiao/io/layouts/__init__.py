@@ -1,4 +1,5 @@
-"""Layout families: each module has ``detect(cells) -> 0..100`` and ``parse(cells, file, source) -> Report``."""
+"""Layout families: each module has ``LAYOUT``, ``detect(cells) -> 0..100`` and
+``parse_all(cells, file, source) -> list[Report]`` (every form in the file, in file order)."""
 
 from __future__ import annotations
 

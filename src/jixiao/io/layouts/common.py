@@ -44,24 +44,6 @@ class LabelIndex:
         return best
 
 
-def find(cells: Sequence[Cell], starts: str | Iterable[str], begin: int = 0, end: int | None = None) -> int:
-    """Index of the first cell whose label form starts with one of ``starts``; -1 if none (linear scan)."""
-    keys = (starts,) if isinstance(starts, str) else tuple(starts)
-    stop = len(cells) if end is None else min(end, len(cells))
-    for i in range(begin, stop):
-        if cells[i].key.startswith(keys):
-            return i
-    return -1
-
-
-def find_containing(cells: Sequence[Cell], needle: str, begin: int = 0, end: int | None = None) -> int:
-    stop = len(cells) if end is None else min(end, len(cells))
-    for i in range(begin, stop):
-        if needle in cells[i].key:
-            return i
-    return -1
-
-
 def parse_date(text: str | None) -> str | None:
     """'2020年6月8日' → '2020-06-08'; '2019年 6月' → '2019-06'. Full-width digits allowed."""
     if not text:

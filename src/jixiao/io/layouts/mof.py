@@ -240,10 +240,6 @@ def detect(cells: Sequence[Cell]) -> int:
     return max(0, min(score, 100))
 
 
-def parse(cells: Sequence[Cell], file: str | None = None, source: Source | None = None) -> Report:
-    return parse_all(cells, file, source)[0]
-
-
 def parse_all(cells: Sequence[Cell], file: str | None = None, source: Source | None = None) -> list[Report]:
     return read_forms(MOF, cells, file, source)
 

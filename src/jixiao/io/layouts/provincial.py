@@ -43,10 +43,6 @@ def detect(cells: Sequence[Cell]) -> int:
     return min(score, 100)
 
 
-def parse(cells: Sequence[Cell], file: str | None = None, source: Source | None = None) -> Report:
-    return parse_all(cells, file, source)[0]
-
-
 def parse_all(cells: Sequence[Cell], file: str | None = None, source: Source | None = None) -> list[Report]:
     source = source or Source(file=file, layout=LAYOUT)
     return [report(read_form(rows), file, source) for rows in rowforms.split_forms(cells)]

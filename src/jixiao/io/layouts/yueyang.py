@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from jixiao.domain import (
@@ -114,10 +115,9 @@ def detect(cells: Sequence[Cell]) -> int:
     return min(score, 100)
 
 
-def parse(cells: Sequence[Cell], file: str | None = None, source: Source | None = None) -> Report:
-    cells = list(cells)
-    p = _Parser(cells, file)
-    return p.report(source or Source(file=file, layout=LAYOUT))
+def parse_all(cells: Sequence[Cell], file: str | None = None, source: Source | None = None) -> list[Report]:
+    """The 附件2-2 form is one report per file."""
+    return [_Parser(list(cells), file).report(source or Source(file=file, layout=LAYOUT))]
 
 
 class _Parser:
@@ -160,8 +160,6 @@ class _Parser:
         opinions, filler = self.opinions()
         narrative = self.narrative()
         if filler:
-            from dataclasses import replace
-
             project = replace(project, filler=filler[0], filler_phone=filler[1])
         if total is None:
             total = table_total
@@ -172,8 +170,6 @@ class _Parser:
             total_place=place(self.file, total_cell, "self_assessment.total"),
         )
         if project.year is None:
-            from dataclasses import replace
-
             project = replace(project, year=self.guess_year(project))
         return Report(
             project=project,

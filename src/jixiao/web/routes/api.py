@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from jixiao import api
 from jixiao.deserialize import report_from_json
@@ -327,10 +326,3 @@ def _download(data: bytes, filename: str, media: str) -> Response:
             "Content-Security-Policy": "sandbox",
         },
     )
-
-
-def error_response(
-    status: int, code: str, message: str, fix: str | None = None, place: str | None = None
-) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "fix": fix, "place": place}}
-    return JSONResponse(json.loads(json.dumps(body, ensure_ascii=False)), status_code=status)

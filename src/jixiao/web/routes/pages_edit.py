@@ -261,6 +261,22 @@ def _from_form(session, row: ReportRow, v: dict):
         return doc, None, errors
 
 
+def _form_errors(request: Request, session, user, row, v: dict, errors: dict, message: str):
+    """The form again, as posted, with each error at its field (400)."""
+    return _edit_page(
+        request,
+        session,
+        user,
+        row,
+        v=v,
+        version=v.get("version", ""),
+        errors=errors,
+        message=message,
+        kind="error",
+        status=400,
+    )
+
+
 @router.post("/reports/{report_id}/edit/preview", dependencies=CSRF)
 def edit_preview(request: Request, report_id: int, session: SessionDep, user: UserDep, v: FormDep):
     """重新计算 / 增加一行: score what the form says, show it again — nothing is saved."""
@@ -268,18 +284,7 @@ def edit_preview(request: Request, report_id: int, session: SessionDep, user: Us
     version = v.get("version", "")
     doc, report, errors = _from_form(session, row, v)
     if report is None:
-        return _edit_page(
-            request,
-            session,
-            user,
-            row,
-            v=v,
-            version=version,
-            errors=errors,
-            message="有几处需要修改，见下方红字",
-            kind="error",
-            status=400,
-        )
+        return _form_errors(request, session, user, row, v, errors, "有几处需要修改，见下方红字")
     system = api.system_for(report, row.system)
     evaluation = evaluation_json(api.evaluate(report, system))
     fresh = add_blank_rows(values_from_doc(doc, _leaves(system)), (v.get("add") or "")[:1] or None)
@@ -295,17 +300,8 @@ def edit_save(request: Request, report_id: int, session: SessionDep, user: UserD
     version = v.get("version", "")
     _doc, report, errors = _from_form(session, row, v)
     if report is None:
-        return _edit_page(
-            request,
-            session,
-            user,
-            row,
-            v=v,
-            version=version,
-            errors=errors,
-            message="有几处需要修改，见下方红字，本次没有保存",
-            kind="error",
-            status=400,
+        return _form_errors(
+            request, session, user, row, v, errors, "有几处需要修改，见下方红字，本次没有保存"
         )
     try:
         saved = reports.save_revision(
