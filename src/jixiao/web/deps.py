@@ -53,7 +53,9 @@ def _finish(session: Session, ok: bool) -> None:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_db)]
+# scope="function": the commit happens before the response leaves, so a client that reads right after a
+# write sees it, and a failed commit is answered as an error instead of a 200 already sent.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def _authenticate(request: Request, session: Session) -> tuple[User, str | None] | None:
