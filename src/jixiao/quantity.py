@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from jixiao.domain import Quantity
@@ -339,6 +340,12 @@ def _number(sign: str | None, num: str) -> Decimal:
     return -value if sign == "-" else value
 
 
+# The parsers below are pure functions of the cell text and return immutable values, and forms repeat
+# most of their texts (无, 100%, the same amounts in several tables): each keeps its recent answers.
+_MEMO = 1 << 14
+
+
+@lru_cache(maxsize=_MEMO)
 def parse_decimal(text: str | None) -> Decimal | None:
     """A plain number: full-width digits, thousands separators and a trailing % allowed; else None."""
     if text is None:
@@ -354,6 +361,7 @@ def parse_decimal(text: str | None) -> Decimal | None:
     return _number(match["sign"], match["num"])
 
 
+@lru_cache(maxsize=_MEMO)
 def parse_amount(text: str | None) -> tuple[Decimal | None, str | None]:
     """A money cell: "152" → (152, None), "42万元" → (42, "万元"), "1,234.50元" → (1234.50, "元").
 
@@ -441,13 +449,23 @@ def parse_quantity(raw: str | None, *, op: str | None = None, unit: str | None =
     """
     if raw is None:
         return None
-    written = raw.strip()
     if op is None and unit is None:
-        fast = _FAST_QUANTITY.fullmatch(written)
-        if fast is not None:  # the common plain shapes ("32", "98%", "≥50", "5000万", "300T") in one regex
-            sign, num, mag, found_unit = fast.groups()
-            value = _shift(Decimal(num), _MAGNITUDE_EXP[mag] if mag else 0)
-            return Quantity(raw=written, op=_FAST_OPS.get(sign), value=value, unit=found_unit, kind="number")
+        return _parse_value_text(raw)
+    return _parse_quantity(raw.strip(), op, unit)
+
+
+@lru_cache(maxsize=_MEMO)
+def _parse_value_text(raw: str) -> Quantity:
+    written = raw.strip()
+    fast = _FAST_QUANTITY.fullmatch(written)
+    if fast is not None:  # the common plain shapes ("32", "98%", "≥50", "5000万", "300T") in one regex
+        sign, num, mag, found_unit = fast.groups()
+        value = _shift(Decimal(num), _MAGNITUDE_EXP[mag] if mag else 0)
+        return Quantity(raw=written, op=_FAST_OPS.get(sign), value=value, unit=found_unit, kind="number")
+    return _parse_quantity(written, None, None)
+
+
+def _parse_quantity(written: str, op: str | None, unit: str | None) -> Quantity:
     work = _normalise(written)
     if _is_empty(work):
         return Quantity(raw=written, kind="empty")
@@ -566,6 +584,7 @@ _EXACT_STATUS: dict[str, QualitativeStatus] = {
 _NEGATED_NEGATIVES = ("未延期", "无延期", "没有延期", "未滞后", "无滞后", "没有滞后")
 
 
+@lru_cache(maxsize=_MEMO)
 def qualitative_status(text: str | None) -> QualitativeStatus | None:
     """How a qualitative actual reads: not_achieved (未完成, 滞后 …), partial (基本完成, 较好 …),
     achieved (完成, 达到, 显著, 满意 …) or None. Negative and partial words are checked first.

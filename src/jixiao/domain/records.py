@@ -7,9 +7,11 @@ Everything here is immutable and knows nothing of files, databases or HTTP. Amou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Literal
+
+from jixiao.domain.record import record
 
 Severity = Literal["error", "warning", "info"]
 Basis = Literal["computed", "judgement", "missing"]
@@ -17,7 +19,7 @@ Basis = Literal["computed", "judgement", "missing"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Place:
     """Where a value or a finding comes from: file, a dotted path in the report, a line or cell."""
 
@@ -37,7 +39,7 @@ class Place:
         return Place(self.path, file, self.line, self.cell)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quantity:
     """An indicator value as written and as understood.
 
@@ -59,7 +61,7 @@ class Quantity:
         return self.kind == "empty"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProjectInfo:
     name: str | None = None
     unit: str | None = None  # 项目单位 / 实施单位
@@ -95,7 +97,7 @@ FUND_KEYS = (
 FUND_FIELDS = ("planned", "budget", "arrived", "spent", "balance")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FundRow:
     """One source of funds. planned = 计划安排/年初预算; budget = 全年预算/调整后预算;
     arrived = 实际到位; spent = 实际支出/全年执行数; balance = 结余."""
@@ -120,7 +122,7 @@ class FundRow:
         return all(getattr(self, f) is None for f in FUND_FIELDS)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Funds:
     unit: str = "万元"
     rows: tuple[FundRow, ...] = ()
@@ -132,7 +134,7 @@ class Funds:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Expenditure:
     item: str | None
     amount: Decimal | None
@@ -142,14 +144,14 @@ class Expenditure:
     place: Place = field(default_factory=Place)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Goal:
     expected: str | None
     actual: str | None
     place: Place = field(default_factory=Place)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Indicator:
     level1: str | None
     level2: str | None
@@ -164,7 +166,7 @@ class Indicator:
     place: Place = field(default_factory=Place)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SelfItem:
     path: tuple[str, ...]
     max: Decimal | None
@@ -173,7 +175,7 @@ class SelfItem:
     review_score: Decimal | None = None  # 审核得分 / 财政审核评分 where the form carries one
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SelfAssessment:
     total: Decimal | None = None
     grade: str | None = None
@@ -183,14 +185,14 @@ class SelfAssessment:
     review_grade: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evaluator:
     name: str | None
     title: str | None = None
     unit: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Opinion:
     """A sign-off block: 评价组组长 / 项目单位 / 主管部门 / 财政部门意见."""
 
@@ -200,13 +202,13 @@ class Opinion:
     place: Place = field(default_factory=Place)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NarrativeSection:
     heading: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attachment:
     """A 佐证材料 on file: for the whole report, an item (三级指标), or one criterion of it."""
 
@@ -215,7 +217,7 @@ class Attachment:
     criterion: str | None = None  # criterion id, e.g. ③
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Source:
     file: str | None = None
     layout: str | None = None  # e.g. "yueyang-2-2"
@@ -223,7 +225,7 @@ class Source:
     encoding: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     project: ProjectInfo = field(default_factory=ProjectInfo)
     funds: Funds = field(default_factory=Funds)
@@ -241,7 +243,7 @@ class Report:
     title: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     code: str
     severity: Severity
@@ -249,7 +251,7 @@ class Finding:
     where: Place = field(default_factory=Place)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScoredItem:
     path: tuple[str, ...]
     max: Decimal
@@ -261,7 +263,7 @@ class ScoredItem:
     rows: tuple[int, ...] = ()  # positions in report.indicators of the rows the rule looked at
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evaluation:
     system: str
     self_total: Decimal | None

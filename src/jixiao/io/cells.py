@@ -69,6 +69,8 @@ def compact(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text)).replace("\u200b", "")
 
 
+# clean / one_line / joined are pure and forms repeat their texts: each keeps its recent answers.
+@lru_cache(maxsize=1 << 14)
 def clean(text: str | None) -> str | None:
     """A value as written, with outer space (incl. full-width) removed; None when blank."""
     if text is None:
@@ -77,6 +79,7 @@ def clean(text: str | None) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=1 << 14)
 def one_line(text: str | None) -> str | None:
     """A single-line value: inner runs of whitespace become one space (labels broken over lines)."""
     text = clean(text)
@@ -85,6 +88,7 @@ def one_line(text: str | None) -> str | None:
     return _SPACE.sub(" ", text.replace("\u3000", " ")).strip() or None
 
 
+@lru_cache(maxsize=1 << 14)
 def joined(text: str | None) -> str | None:
     """A short field broken over lines by the form ("经济效益\\n\\n指标"): lines joined without space."""
     text = clean(text)

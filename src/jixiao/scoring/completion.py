@@ -6,15 +6,15 @@ the mof-2020 row scoring and the indicator checks alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from jixiao.domain import Indicator, Quantity
+from jixiao.domain.record import record
 from jixiao.numbers import ONE, ZERO, fmt_pct
 from jixiao.quantity import qualitative_status
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RowCompletion:
     status: str  # "decided" | "no_target" | "undecidable"
     ratio: Decimal | None  # 0..1 when decided (capped)

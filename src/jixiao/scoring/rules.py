@@ -7,11 +7,12 @@ Data-decidable kinds (ratio, execution, completion, band) compute from the repor
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jixiao.domain import FUND_FIELDS, Report
+from jixiao.domain.record import record
 from jixiao.errors import AnswersError
 from jixiao.io.cells import compact
 from jixiao.numbers import ZERO, fmt, fmt_pct, round_score
@@ -27,7 +28,7 @@ FIELD_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Outcome:
     score: Decimal
     basis: str  # computed | judgement | missing

@@ -47,14 +47,24 @@ def read_cells(path: Path, converted: Path | None = None) -> tuple[list[Cell], S
     """The cell stream of a file and what it was (format, encoding). ``converted``: a ready .docx/.xlsx
     made from a legacy file by a batch conversion, so the file is not converted again."""
     name = str(path)
-    with path.open("rb") as fh:
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        raise InputError("文件不存在", file=name, fix="检查文件路径是否正确") from None
+    except IsADirectoryError:
+        raise InputError(
+            "这是一个文件夹，不是文件", file=name, fix="批量处理文件夹请用 jixiao batch"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"无法打开文件：{exc.strerror}", file=name, fix="检查文件权限") from None
+    with fh:  # one open for sniffing and reading: a batch reads thousands of small files
         head = fh.read(8)
-    kind = sniff(head)
-    if kind == "text":
-        from jixiao.io.importers.text import read_text, text_to_cells
+        kind = sniff(head)
+        if kind == "text":
+            from jixiao.io.importers.text import read_text, text_to_cells
 
-        text, encoding = read_text(path)
-        return text_to_cells(text), Source(file=name, format="txt", encoding=encoding)
+            text, encoding = read_text(path, fh=fh, head=head)
+            return text_to_cells(text), Source(file=name, format="txt", encoding=encoding)
     if kind == "zip":
         return _read_package(path, name, fmt=None)
     if kind == "ole":
@@ -112,10 +122,6 @@ def load_reports(
 ) -> list[Report]:
     path = Path(path)
     name = str(path)
-    if not path.exists():
-        raise InputError("文件不存在", file=name, fix="检查文件路径是否正确")
-    if path.is_dir():
-        raise InputError("这是一个文件夹，不是文件", file=name, fix="批量处理文件夹请用 jixiao batch")
     cells, source = read_cells(path, converted)
     module = choose_layout(cells, layout, name)
     source = replace(source, layout=module.LAYOUT)

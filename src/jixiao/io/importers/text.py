@@ -6,7 +6,10 @@ content, each with a message naming the file and what to do.
 
 from __future__ import annotations
 
+import os
+from itertools import accumulate
 from pathlib import Path
+from typing import BinaryIO
 
 from jixiao.errors import InputError
 from jixiao.io.cells import Cell, cells_from
@@ -16,11 +19,13 @@ _STRIP = " \t\u3000"  # what surrounds a cell's text
 _BLANK = " \t\u3000\f\v"  # a line of only these is blank  # a real report as text is well under 1 MB
 
 
-def read_text(path: Path, data: bytes | None = None) -> tuple[str, str]:
-    """Decode a text report; returns (text, encoding)."""
+def read_text(
+    path: Path, data: bytes | None = None, *, fh: BinaryIO | None = None, head: bytes = b""
+) -> tuple[str, str]:
+    """Decode a text report; returns (text, encoding). ``fh``: the file already open, ``head`` already read."""
     name = str(path)
     if data is None:
-        size = path.stat().st_size
+        size = os.fstat(fh.fileno()).st_size if fh is not None else path.stat().st_size
         if size > MAX_TEXT_BYTES:
             raise InputError(
                 f"文件有 {size / 1024 / 1024:.1f} MB，超过文本报告的上限 {MAX_TEXT_BYTES // 1024 // 1024} MB",
@@ -28,7 +33,7 @@ def read_text(path: Path, data: bytes | None = None) -> tuple[str, str]:
                 place="整个文件",
                 fix="确认选对了文件；一份自评报告的文本通常不到 1 MB",
             )
-        data = path.read_bytes()
+        data = head + fh.read(MAX_TEXT_BYTES) if fh is not None else path.read_bytes()
     if not data.strip():
         raise InputError("文件是空的", file=name, place="第 1 行", fix="请提供填写完整的自评报告文件")
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
@@ -79,41 +84,42 @@ def text_to_cells(text: str) -> list[Cell]:
     """
     if "|" in text and text.count("\t") < text.count("|") // 2:
         return _pipe_rows_to_cells(text)
-    # Split at "newline + tab" in C rather than looping over lines in Python: most cells are one line.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\t"):
         head, body = "", text[1:]
     else:
         at = text.find("\n\t")
         head, body = (text, None) if at < 0 else (text[:at], text[at + 2 :])
-    pairs: list[tuple[str, int]] = []
-    for lineno, line in enumerate(head.split("\n"), 1):
-        if line.strip(_BLANK):
-            pairs.append((line.strip(_STRIP), lineno))
+    pairs = [(line.strip(_STRIP), n) for n, line in enumerate(head.split("\n"), 1) if line.strip(_BLANK)]
     if body is None:
         return cells_from(pairs)
-    lineno = head.count("\n") + 2 if head or not text.startswith("\t") else 1
-    for chunk in body.split("\n\t"):
-        trimmed = chunk.rstrip()  # the blank lines between rows end most chunks
-        if "\n" not in trimmed:
-            pairs.append((trimmed.strip(_STRIP), lineno))
-            lineno += chunk.count("\n") + 1
-            continue
-        parts = [trimmed[: trimmed.index("\n")].strip(_STRIP)]
-        pending_blank = False
-        for line in trimmed.split("\n")[1:]:
-            line = line.strip(_STRIP)
-            if not line or not line.strip(_BLANK):
-                pending_blank = True
-                continue
-            if parts[-1] or len(parts) > 1:
-                parts.append("\n\n" + line if pending_blank else "\n" + line)
-            else:
-                parts.append(line)  # the first line was empty: no leading break
-            pending_blank = False
-        pairs.append(("".join(parts), lineno))
-        lineno += chunk.count("\n") + 1
+    # Split at "newline + tab" and work list-at-a-time (each step a C loop): most cells are one line.
+    chunks = body.split("\n\t")
+    first_line = head.count("\n") + 2 if head or not text.startswith("\t") else 1
+    lines = accumulate([chunk.count("\n") + 1 for chunk in chunks], initial=first_line)
+    trimmed = [chunk.rstrip() for chunk in chunks]  # the blank lines between rows end most chunks
+    texts = [t.strip(_STRIP) if "\n" not in t else _continued(t) for t in trimmed]
+    pairs.extend(zip(texts, lines, strict=False))  # lines has one more: where the last chunk ends
     return cells_from(pairs)
+
+
+def _continued(trimmed: str) -> str:
+    """A cell whose text goes on over several lines: inner blank lines become one paragraph break."""
+    rest = trimmed.split("\n")
+    parts = [rest[0].strip(_STRIP)]
+    pending_blank = False
+    for line in rest[1:]:
+        line = line.strip(_STRIP)
+        if not line or not line.strip(_BLANK):
+            pending_blank = True
+            continue
+        if parts[-1] or len(parts) > 1:
+            parts.append("\n\n" + line if pending_blank else "\n" + line)
+        else:
+            parts.append(line)  # the first line was empty: no leading break
+        pending_blank = False
+    return "".join(parts)
 
 
 def _pipe_rows_to_cells(text: str) -> list[Cell]:

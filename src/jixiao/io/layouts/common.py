@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from itertools import accumulate
 
 from jixiao.domain import Place
@@ -44,6 +45,7 @@ class LabelIndex:
         return best
 
 
+@lru_cache(maxsize=4096)
 def parse_date(text: str | None) -> str | None:
     """'2020年6月8日' → '2020-06-08'; '2019年 6月' → '2019-06'. Full-width digits allowed."""
     if not text:
@@ -59,6 +61,7 @@ def parse_date(text: str | None) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+@lru_cache(maxsize=4096)
 def parse_period(text: str | None) -> tuple[str | None, str | None]:
     """'2019年 6月起至 2020年 6月止' → ('2019-06', '2020-06')."""
     if not text:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from functools import lru_cache
 
 from jixiao.domain import (
     FUND_KEYS,
@@ -610,6 +611,7 @@ def _checked_option(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def _fund_source(key: str) -> tuple[str, str] | None:
     body = key.removeprefix("其中:").removeprefix("其中")
     if not body or len(body) > 8:
