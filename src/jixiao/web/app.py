@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -10,12 +13,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from jixiao.errors import AnswersError, JixiaoError
 from jixiao.store.accounts import StoreError
 from jixiao.store.db import make_engine, session_factory
+from jixiao.store.hot import HotReads
 from jixiao.web.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.hot.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="jixiao 绩效自评复核 API",
         version="1",
         openapi_url="/api/openapi.json",
@@ -28,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(engine)
     # reads run without a transaction: no BEGIN/ROLLBACK round trips (each statement sees committed data)
     app.state.read_sessions = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    # reading and scoring a report: one statement, cached immutable documents (store/hot.py)
+    app.state.hot = HotReads(settings.database_url, cache_bytes=settings.cache_mb * 1024 * 1024)
 
     from jixiao.web.routes import admin, api, auth
 

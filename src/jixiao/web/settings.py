@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,3 +14,5 @@ class Settings:
     secure_cookies: bool = False  # set True behind HTTPS
     max_upload_bytes: int = 30 * 1024 * 1024
     title: str = "jixiao 绩效自评复核"
+    # per server process: revisions and evaluations once read (immutable), see store/hot.py
+    cache_mb: int = field(default_factory=lambda: int(os.environ.get("JIXIAO_CACHE_MB", "512")))

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import Response
 
@@ -15,7 +16,9 @@ from jixiao.serialize import evaluation_json, report_json
 from jixiao.store import files, reports
 from jixiao.store.accounts import Forbidden, StoreError
 from jixiao.store.audit import now_iso
-from jixiao.web.deps import SessionDep, UserDep
+from jixiao.store.hot import Found, HotReads
+from jixiao.store.models import ReportRow
+from jixiao.web.deps import SessionDep, UserDep, hot_call
 
 router = APIRouter(prefix="/api", tags=["reports"])
 
@@ -23,8 +26,6 @@ router = APIRouter(prefix="/api", tags=["reports"])
 def json_response(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A JSON response written once, without FastAPI's per-field encoding and validation of large
     documents (a report is ~20 KB); the shapes are the contract's, published in docs/schema."""
-    import orjson
-
     return Response(orjson.dumps(content), status_code=status, media_type="application/json", headers=headers)
 
 
@@ -130,11 +131,14 @@ def _with_file(report, name: str):
 
 
 @router.get("/reports/{report_id}", summary="报告（jixiao.report/1）")
-def get_report(report_id: int, session: SessionDep, user: UserDep) -> Response:
-    row = reports.get_report(session, user, report_id)
-    doc = reports.current_report_json(session, row)
-    doc["meta"] = reports.summary(row, session)
-    return json_response(doc, headers={"ETag": f'"{row.version}"'})
+async def get_report(report_id: int, request: Request) -> Response:
+    body, version = await hot_call(request, _read_report, report_id)
+    return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})
+
+
+def _read_report(hot: HotReads, found: Found) -> tuple[bytes, int]:
+    meta = reports.summary(found.row, None, found.names)
+    return hot.report_response(found, meta), found.row.version
 
 
 @router.put("/reports/{report_id}", summary="保存新版本（需带 If-Match 版本号，防止覆盖他人的修改）")
@@ -160,19 +164,31 @@ def update_report(
 @router.get(
     "/reports/{report_id}/evaluation", summary="复算结果（jixiao.evaluation/1）；有审核答案时含审核得分"
 )
-def get_evaluation(report_id: int, session: SessionDep, user: UserDep, review: bool = True) -> Response:
-    row = reports.get_report(session, user, report_id)
-    return json_response(reports.stored_evaluation(session, row, review=review))
+async def get_evaluation(report_id: int, request: Request, review: bool = True) -> Response:
+    sessions = request.app.state.read_sessions
+    doc = "review" if review else "self"
+    body = await hot_call(request, _stored_evaluation, report_id, sessions, review, doc=doc)
+    return Response(body, media_type="application/json")
+
+
+def _stored_evaluation(hot: HotReads, found: Found, sessions, review: bool) -> bytes:
+    body = hot.evaluation_response(found)
+    if body is not None:
+        return body
+    # none stored for the current revision, or review answers given on an older one: score afresh
+    with sessions() as session:
+        row = session.get(ReportRow, found.row.id)
+        return orjson.dumps(reports.stored_evaluation(session, row, review=review))
 
 
 @router.post("/reports/{report_id}/score", summary="按给定的复核答案试算（不保存）")
-def score(
-    report_id: int, session: SessionDep, user: UserDep, answers: Annotated[dict | None, Body()] = None
-) -> Response:
-    row = reports.get_report(session, user, report_id)
-    return json_response(
-        evaluation_json(api.evaluate(reports.current_report(session, row), answers=answers or None))
-    )
+async def score(report_id: int, request: Request, answers: Annotated[dict | None, Body()] = None) -> Response:
+    body = await hot_call(request, _score, report_id, answers or None, unsafe=True)
+    return Response(body, media_type="application/json")
+
+
+def _score(hot: HotReads, found: Found, answers: dict | None) -> bytes:
+    return orjson.dumps(evaluation_json(api.evaluate(hot.current_report(found), answers=answers)))
 
 
 @router.get("/reports/{report_id}/revisions", summary="历次版本")
