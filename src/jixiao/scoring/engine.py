@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 
 from jixiao.domain import Evaluation, Indicator, Report, ScoredItem, SelfItem
 from jixiao.errors import AnswersError
@@ -65,7 +66,7 @@ def evaluate(report: Report, system: System, answers: Mapping[str, dict] | None 
         if leaf.rule.kind in ("execution",) and self_score is None:
             total_row = report.funds.row("total")
             self_score = total_row.score if total_row else None
-        answer = _answer_for(answers, used, leaf.path)
+        answer = _answer_for(answers, used, leaf.path) if answers else None
         if answer and leaf.rule.computed:
             raise AnswersError(
                 f"「{leaf.name}」由数据计算得分，不接受复核答案",
@@ -118,20 +119,32 @@ class _SelfIndex:
     """Finds the report's self-score for a system leaf: by name, alias, or full path."""
 
     def __init__(self, items: tuple[SelfItem, ...]):
-        self.by_path = {tuple(compact(p) for p in i.path): i for i in items}
-        self.by_name: dict[str, list[SelfItem]] = {}
+        self.by_path: dict[tuple[str, ...], SelfItem] = {}
+        self.by_name: dict[str, SelfItem] = {}
         for i in items:
-            self.by_name.setdefault(compact(i.path[-1]), []).append(i)
+            key = _path_key(i.path)
+            self.by_path[key] = i  # a repeated path: the last row wins, as before
+            self.by_name.setdefault(key[-1], i)
 
     def find(self, leaf: Node) -> SelfItem | None:
-        hit = self.by_path.get(tuple(compact(p) for p in leaf.path))
+        hit = self.by_path.get(_path_key(leaf.path))
         if hit:
             return hit
-        for name in (leaf.name, *leaf.aliases):
-            found = self.by_name.get(compact(name))
+        for name in _name_keys(leaf.name, leaf.aliases):
+            found = self.by_name.get(name)
             if found:
-                return found[0]
+                return found
         return None
+
+
+@lru_cache(maxsize=4096)
+def _path_key(path: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(compact(p) for p in path)
+
+
+@lru_cache(maxsize=4096)
+def _name_keys(name: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(compact(n) for n in (name, *aliases))
 
 
 def row_weights(report: Report) -> list[tuple[Indicator, Decimal | None]]:

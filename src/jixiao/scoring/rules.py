@@ -7,7 +7,6 @@ Data-decidable kinds (ratio, execution, completion, band) compute from the repor
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -34,6 +33,9 @@ class Outcome:
     basis: str  # computed | judgement | missing
     trace: str
     rows: tuple[int, ...] = ()  # positions of the indicator rows looked at
+
+    def looking_at(self, rows: tuple[int, ...]) -> Outcome:
+        return Outcome(self.score, self.basis, self.trace, rows)
 
 
 def fund_value(report: Report, ref: str) -> Decimal | None:
@@ -106,7 +108,7 @@ def rule_completion(
     node: Node, report: Report, self_score: Decimal | None, answer: Mapping | None
 ) -> Outcome:
     positions = matching_positions(report, list(node.rule.params["categories"]))
-    return replace(_completion(node, report, self_score, answer, positions), rows=positions)
+    return _completion(node, report, self_score, answer, positions).looking_at(positions)
 
 
 def _completion(
@@ -143,7 +145,7 @@ def _completion(
 
 def rule_band(node: Node, report: Report, self_score: Decimal | None, answer: Mapping | None) -> Outcome:
     positions = matching_positions(report, list(node.rule.params["categories"]))
-    return replace(_band(node, report, positions), rows=positions)
+    return _band(node, report, positions).looking_at(positions)
 
 
 def _band(node: Node, report: Report, positions: tuple[int, ...]) -> Outcome:

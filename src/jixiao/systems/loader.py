@@ -37,13 +37,13 @@ def system_files() -> dict[str, Path]:
 
 
 @lru_cache(maxsize=8)
-def _system_files(search_path: str) -> tuple[tuple[str, Path], ...]:
+def _system_files(search_path: str) -> dict[str, Path]:  # cached: callers must not change it
     files: dict[str, Path] = {}
     for folder in system_dirs():
         if folder.is_dir():
             for path in sorted(folder.glob("*.yaml")):
                 files[path.stem] = path
-    return tuple(files.items())
+    return files
 
 
 @lru_cache(maxsize=64)
@@ -52,7 +52,7 @@ def _load_cached(path: str) -> System:
 
 
 def load_system(system_id: str) -> System:
-    files = system_files()
+    files = _system_files(os.environ.get("JIXIAO_SYSTEMS_PATH", ""))
     if system_id not in files:
         known = "、".join(sorted(files)) or "（无）"
         raise UnknownSystemError(
@@ -68,11 +68,19 @@ def all_systems() -> list[System]:
 
 
 def system_for_layout(layout: str | None, default: str = "yueyang-2020") -> str:
-    if layout:
-        for system in all_systems():
-            if layout in system.layouts:
-                return system.id
-    return default
+    """The system that names this layout (the first in file order), else ``default``."""
+    if not layout:
+        return default
+    return _systems_by_layout(os.environ.get("JIXIAO_SYSTEMS_PATH", "")).get(layout, default)
+
+
+@lru_cache(maxsize=8)
+def _systems_by_layout(search_path: str) -> dict[str, str]:  # cached: callers must not change it
+    found: dict[str, str] = {}
+    for system in all_systems():
+        for layout in system.layouts:
+            found.setdefault(layout, system.id)
+    return found
 
 
 def load_system_file(path: Path) -> System:

@@ -6,13 +6,17 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add, attrgetter
 
 from jixiao.domain import Place
 from jixiao.errors import InputError
 from jixiao.io.cells import Cell, compact
 
 _YMD = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*(?:[月\-/.]\s*(?:(\d{1,2})\s*[日号]?)?)?")
+
+
+_KEY = attrgetter("key")
 
 
 class LabelIndex:
@@ -22,10 +26,10 @@ class LabelIndex:
 
     def __init__(self, cells: Sequence[Cell]):
         self.cells = cells
-        keys = [c.key for c in cells]
+        keys = list(map(_KEY, cells))
         self.text = self.SEP + self.SEP.join(keys)
-        # offset of each cell's label in self.text (just after its separator)
-        self.starts = list(accumulate((len(k) + 1 for k in keys), initial=1))
+        # offset of each cell's label in self.text (just after its separator); map/accumulate run in C
+        self.starts = list(accumulate(map(add, map(len, keys), repeat(1)), initial=1))
 
     def find(self, starts: str | Iterable[str], begin: int = 0, end: int | None = None) -> int:
         """Index of the first cell at or after ``begin`` whose label starts with one of ``starts``; -1 if none."""
