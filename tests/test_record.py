@@ -51,3 +51,16 @@ def test_domain_records_use_it():
     report = Report()
     assert report.funds == Funds() and report.funds.unit == "万元"
     assert Place("a", "f", 3).render() == "f:3:a"
+
+
+def test_pickle_copy_and_repr():
+    import copy
+    import pickle
+
+    a = Sample("x", 4, ("t",), Place("p", "f.txt", 3))
+    for b in (pickle.loads(pickle.dumps(a)), copy.copy(a), copy.deepcopy(a)):
+        assert b == a and b.derived == "x:4" and b.where.line == 3
+    assert repr(Place("p", None, 3)) == "Place(path='p', file=None, line=3, cell=None)"
+    assert Sample("x") != Place("x") and Place("a") != Place("b")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del a.name
