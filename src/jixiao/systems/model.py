@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
+
+from jixiao.domain.record import record
 
 # Rule kinds the scoring engine knows, and the parameters each must have.
 RULE_PARAMS: dict[str, tuple[str, ...]] = {
@@ -24,7 +26,7 @@ RULE_PARAMS: dict[str, tuple[str, ...]] = {
 COMPUTED_KINDS = frozenset({"ratio", "execution", "completion", "band", "rows"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Criterion:
     id: str
     text: str
@@ -33,7 +35,7 @@ class Criterion:
     evidence: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     kind: str
     params: Mapping[str, Any]
@@ -45,7 +47,7 @@ class Rule:
         return self.kind in COMPUTED_KINDS
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Node:
     name: str
     points: Decimal
@@ -75,13 +77,13 @@ class Node:
         return self._evidence
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GradeBand:
     name: str
     min: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class System:
     id: str
     name: str
