@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import repeat
 from typing import NamedTuple
 
 _SPACE = re.compile(r"\s+")
@@ -47,6 +48,12 @@ def cells_from(pairs: Iterable[tuple[str, int | None]]) -> list[Cell]:
     """Cells from (text, line) pairs — the fast path for importers (no per-cell Python call)."""
     new = tuple.__new__
     return [new(Cell, (t, n, None, None, None, None, compact(t) if t else "")) for t, n in pairs]
+
+
+def cells_of_lines(texts: list[str], lines: Iterable[int]) -> list[Cell]:
+    """Cells of a text file from their texts and line numbers, built without Python code per cell."""
+    columns = zip(texts, lines, repeat(None), repeat(None), repeat(None), repeat(None), map(compact, texts))
+    return list(map(partial(tuple.__new__, Cell), columns))
 
 
 def rows_of(cells: Iterable[Cell]) -> list[list[Cell]]:
