@@ -70,6 +70,16 @@ def test_same_answers_as_the_orm_path(app_db):
             assert e.status_code == 200 and e.json() == orjson.loads(orjson.dumps(evaluation))
             s = client.post(f"/api/reports/{rid}/score", headers=auth(tokens, login))
             assert s.status_code == 200 and s.json() == orjson.loads(orjson.dumps(scored))
+            # the same through FastAPI's routes (a query string or a body skips the direct dispatch)
+            routed = client.get(f"/api/reports/{rid}", params={"x": 1}, headers=auth(tokens, login))
+            assert routed.content == r.content and routed.headers["etag"] == r.headers["etag"]
+            routed = client.get(
+                f"/api/reports/{rid}/evaluation", params={"review": 1}, headers=auth(tokens, login)
+            )
+            assert routed.content == e.content
+            json_null = auth(tokens, login) | {"content-type": "application/json"}
+            routed = client.post(f"/api/reports/{rid}/score", content=b"null", headers=json_null)
+            assert routed.content == s.content
 
 
 def test_access_per_request(app_db):

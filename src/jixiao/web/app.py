@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jixiao.errors import AnswersError, JixiaoError
 from jixiao.store.accounts import StoreError
 from jixiao.store.db import make_engine, session_factory
 from jixiao.store.hot import HotReads
+from jixiao.web import hot
+from jixiao.web.errors import internal_error_response, json_error, store_error_response
 from jixiao.web.settings import Settings
+
+
+class JixiaoApp(FastAPI):
+    """FastAPI, with the most repeated requests (reading and scoring a report) served before its
+    routing and middleware: see web/hot.py."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        if not await hot.dispatch(self, scope, receive, send, super().__call__):
+            await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,8 +36,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.hot.dispose()
+        if app.state.hot_executor is not None:
+            app.state.hot_executor.shutdown(wait=False)
 
-    app = FastAPI(
+    app = JixiaoApp(
         lifespan=lifespan,
         title="jixiao 绩效自评复核 API",
         version="1",
@@ -41,6 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_sessions = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
     # reading and scoring a report: one statement, cached immutable documents (store/hot.py)
     app.state.hot = HotReads(settings.database_url, cache_bytes=settings.cache_mb * 1024 * 1024)
+    # SQLite reads run inline (local, never wait for a lock in WAL mode); PostgreSQL's in threads
+    sqlite = engine.dialect.name == "sqlite"
+    app.state.hot_executor = None if sqlite else ThreadPoolExecutor(8, thread_name_prefix="jixiao-hot")
 
     from jixiao.web.routes import admin, api, auth
 
@@ -59,33 +76,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _json_error(
-    status: int, code: str, message: str, fix: str | None = None, place: str | None = None
-) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": code, "message": message, "fix": fix, "place": place}}, status_code=status
-    )
-
-
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StoreError)
     async def store_error(_request: Request, exc: StoreError):
-        code = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}.get(
-            exc.status, "bad_request"
-        )
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        response = _json_error(exc.status, code, exc.message, exc.fix, exc.place)
-        if headers:
-            response.headers.update(headers)
-        return response
+        return store_error_response(exc)
 
     @app.exception_handler(AnswersError)
     async def answers_error(_request: Request, exc: AnswersError):
-        return _json_error(400, "bad_answers", exc.message, exc.fix, exc.place)
+        return json_error(400, "bad_answers", exc.message, exc.fix, exc.place)
 
     @app.exception_handler(JixiaoError)
     async def input_error(_request: Request, exc: JixiaoError):
-        return _json_error(
+        return json_error(
             400, "bad_input", exc.message, exc.fix, ":".join(p for p in (exc.file, exc.place) if p) or None
         )
 
@@ -94,16 +96,16 @@ def _error_handlers(app: FastAPI) -> None:
         problems = "；".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()[:5]
         )
-        return _json_error(422, "invalid_request", f"请求内容不合要求：{problems}", "按 /api/docs 的说明填写")
+        return json_error(422, "invalid_request", f"请求内容不合要求：{problems}", "按 /api/docs 的说明填写")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException):
         messages = {404: "没有这个地址", 405: "不支持这种请求方法"}
-        return _json_error(exc.status_code, "http", messages.get(exc.status_code, str(exc.detail)))
+        return json_error(exc.status_code, "http", messages.get(exc.status_code, str(exc.detail)))
 
     @app.exception_handler(Exception)
-    async def internal_error(_request: Request, exc: Exception):  # a bug: say so plainly, never a traceback
-        return _json_error(500, "internal", f"服务器内部错误（{type(exc).__name__}），请联系系统管理员")
+    async def internal_error(_request: Request, exc: Exception):
+        return internal_error_response(exc)
 
 
 def _docs_page(app: FastAPI) -> str:

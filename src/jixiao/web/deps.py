@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Annotated
 
 import anyio
 from fastapi import Depends, Request
@@ -12,11 +12,9 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from jixiao.store import accounts
-from jixiao.store.accounts import NotFound, StoreError
-from jixiao.store.hot import Found, HotReads, Unauthenticated
+from jixiao.store.accounts import StoreError
 from jixiao.store.models import User
 
-T = TypeVar("T")
 SESSION_COOKIE = "jixiao_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -103,51 +101,14 @@ async def form_csrf(request: Request, user: Annotated[User | None, Depends(optio
     check_csrf(str(form.get("csrf_token", "")), expected)
 
 
-def _not_authenticated() -> NotAuthenticated:
+def not_authenticated() -> NotAuthenticated:
     return NotAuthenticated("需要登录", fix="浏览器请先登录；脚本请在请求头加 Authorization: Bearer <令牌>")
 
 
 async def current_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
-        raise _not_authenticated()
+        raise not_authenticated()
     return user
 
 
 UserDep = Annotated[User, Depends(current_user)]
-
-
-async def hot_call(
-    request: Request,
-    fn: Callable[..., T],
-    report_id: int,
-    *args: Any,
-    doc: str = "revision",
-    unsafe: bool = False,
-) -> T:
-    """``fn(hot, found, *args)`` for a report route on the hot path (reading, scoring), in one hop to
-    the thread pool: one statement (``store.hot``) authenticates exactly as ``optional_user`` does (a
-    Bearer token, else the session cookie; an unsafe request on a cookie session needs the CSRF
-    header), applies the visibility rule (anything not visible is 404) and reads the report row."""
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        auth = ("token", header[7:].strip())
-    else:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if not cookie:
-            raise _not_authenticated()
-        auth = ("session", cookie)
-    sent_csrf = request.headers.get(CSRF_HEADER, "")
-    hot: HotReads = request.app.state.hot
-
-    def work() -> T:
-        try:
-            found: Found = hot.find(auth, report_id, doc)
-        except Unauthenticated:
-            raise _not_authenticated() from None
-        if unsafe and found.csrf is not None:
-            check_csrf(sent_csrf, found.csrf)
-        if found.row is None:
-            raise NotFound(f"没有编号为 {report_id} 的报告", place=f"报告 {report_id}")
-        return fn(hot, found, *args)
-
-    return await run_in_threadpool(work)

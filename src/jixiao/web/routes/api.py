@@ -16,9 +16,8 @@ from jixiao.serialize import evaluation_json, report_json
 from jixiao.store import files, reports
 from jixiao.store.accounts import Forbidden, StoreError
 from jixiao.store.audit import now_iso
-from jixiao.store.hot import Found, HotReads
-from jixiao.store.models import ReportRow
-from jixiao.web.deps import SessionDep, UserDep, hot_call
+from jixiao.web import hot
+from jixiao.web.deps import CSRF_HEADER, SESSION_COOKIE, SessionDep, UserDep
 
 router = APIRouter(prefix="/api", tags=["reports"])
 
@@ -132,13 +131,15 @@ def _with_file(report, name: str):
 
 @router.get("/reports/{report_id}", summary="报告（jixiao.report/1）")
 async def get_report(report_id: int, request: Request) -> Response:
-    body, version = await hot_call(request, _read_report, report_id)
+    body, version = await hot.run(request.app.state, *_who(request), hot.read_report, report_id)
     return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})
 
 
-def _read_report(hot: HotReads, found: Found) -> tuple[bytes, int]:
-    meta = reports.summary(found.row, None, found.names)
-    return hot.report_response(found, meta), found.row.version
+def _who(request: Request) -> tuple[tuple[str, str], str]:
+    auth = hot.credentials(
+        request.headers.get("authorization", ""), lambda: request.cookies.get(SESSION_COOKIE)
+    )
+    return auth, request.headers.get(CSRF_HEADER, "")
 
 
 @router.put("/reports/{report_id}", summary="保存新版本（需带 If-Match 版本号，防止覆盖他人的修改）")
@@ -165,30 +166,19 @@ def update_report(
     "/reports/{report_id}/evaluation", summary="复算结果（jixiao.evaluation/1）；有审核答案时含审核得分"
 )
 async def get_evaluation(report_id: int, request: Request, review: bool = True) -> Response:
-    sessions = request.app.state.read_sessions
+    state = request.app.state
     doc = "review" if review else "self"
-    body = await hot_call(request, _stored_evaluation, report_id, sessions, review, doc=doc)
+    body = await hot.run(
+        state, *_who(request), hot.stored_evaluation, report_id, state.read_sessions, review, doc=doc
+    )
     return Response(body, media_type="application/json")
-
-
-def _stored_evaluation(hot: HotReads, found: Found, sessions, review: bool) -> bytes:
-    body = hot.evaluation_response(found)
-    if body is not None:
-        return body
-    # none stored for the current revision, or review answers given on an older one: score afresh
-    with sessions() as session:
-        row = session.get(ReportRow, found.row.id)
-        return orjson.dumps(reports.stored_evaluation(session, row, review=review))
 
 
 @router.post("/reports/{report_id}/score", summary="按给定的复核答案试算（不保存）")
 async def score(report_id: int, request: Request, answers: Annotated[dict | None, Body()] = None) -> Response:
-    body = await hot_call(request, _score, report_id, answers or None, unsafe=True)
+    state = request.app.state
+    body = await hot.run(state, *_who(request), hot.score, report_id, answers or None, unsafe=True)
     return Response(body, media_type="application/json")
-
-
-def _score(hot: HotReads, found: Found, answers: dict | None) -> bytes:
-    return orjson.dumps(evaluation_json(api.evaluate(hot.current_report(found), answers=answers)))
 
 
 @router.get("/reports/{report_id}/revisions", summary="历次版本")
