@@ -20,10 +20,7 @@ def fmt(value: Decimal | None) -> str:
     """A decimal as people write it: '152', '9.91', '0.5' (no exponent, no trailing zeros)."""
     if value is None:
         return "—"
-    if value == value.to_integral_value():
-        return str(value.quantize(ONE))
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")  # normalize drops trailing zeros; "f" never writes an exponent
 
 
 def fmt_pct(ratio: Decimal) -> str:

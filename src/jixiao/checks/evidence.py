@@ -15,13 +15,12 @@ def missing_evidence(ctx: CheckContext) -> Iterator[Finding]:
     attached = ctx.report.attachments
     items = {item.path: item for item in ctx.evaluation.items}
     for leaf in ctx.system.leaves():
+        needs = leaf.evidence_needs()
+        if not needs:
+            continue
         item = items.get(leaf.path)
         if item is None or (item.self_score is not None and item.self_score == 0):
             continue
-        needs: list[tuple[str | None, str]] = []
-        if leaf.evidence:
-            needs.append((None, leaf.evidence))
-        needs.extend((c.id, f"{c.id}{c.text}") for c in leaf.rule.criteria if c.evidence)
         for criterion, label in needs:
             have = [
                 a

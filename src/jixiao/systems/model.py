@@ -60,13 +60,18 @@ class Node:
     evidence: str = ""  # the whole item needs this 佐证材料
     aliases: tuple[str, ...] = ()
 
+    # what needs 佐证材料, as (criterion id or None for the whole item, label); computed once
+    _evidence_needs: tuple[tuple[str | None, str], ...] = field(
+        default=(), init=False, repr=False, compare=False
+    )
     _evidence: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        labels = [self.evidence] if self.evidence else []
+        needs: list[tuple[str | None, str]] = [(None, self.evidence)] if self.evidence else []
         if self.rule:
-            labels.extend(f"{c.id}{c.text}" for c in self.rule.criteria if c.evidence)
-        object.__setattr__(self, "_evidence", tuple(labels))
+            needs.extend((c.id, f"{c.id}{c.text}") for c in self.rule.criteria if c.evidence)
+        object.__setattr__(self, "_evidence_needs", tuple(needs))
+        object.__setattr__(self, "_evidence", tuple(label for _, label in needs))
 
     @property
     def is_leaf(self) -> bool:
@@ -75,6 +80,10 @@ class Node:
     def evidence_required(self) -> tuple[str, ...]:
         """Labels of what needs 佐证材料: the item's document, or each criterion marked so."""
         return self._evidence
+
+    def evidence_needs(self) -> tuple[tuple[str | None, str], ...]:
+        """(criterion id, label) per 佐证材料 needed; the id is None when the whole item needs it."""
+        return self._evidence_needs
 
 
 @record

@@ -81,8 +81,8 @@ def parse_period(text: str | None) -> tuple[str | None, str | None]:
 
 def place(file: str | None, cell: Cell | None, path: str) -> Place:
     if cell is None:
-        return Place(path=path, file=file)
-    return Place(path=path, file=file, line=cell.line, cell=cell.ref)
+        return Place(path, file)
+    return Place(path, file, cell.line, cell.ref)  # positional: parsers make one per value read
 
 
 def truncated(file: str | None, cells: Sequence[Cell], table: str) -> InputError:

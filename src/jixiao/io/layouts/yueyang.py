@@ -8,7 +8,7 @@ reaches its end marker means the file was cut off: that is an input error, not a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
@@ -23,6 +23,7 @@ from jixiao.domain import (
     Indicator,
     NarrativeSection,
     Opinion,
+    Place,
     ProjectInfo,
     Report,
     SelfAssessment,
@@ -487,16 +488,14 @@ class _Parser:
             name = joined(row[4].text)
             if not name:
                 continue
+            path = (l1 or "", l2 or "", name)
+            cell = row[self_col]
             items.append(
                 SelfItem(
-                    path=(l1 or "", l2 or "", name),
-                    max=parse_decimal(row[5].text),
-                    score=parse_decimal(row[self_col].text),
-                    place=place(
-                        self.file,
-                        row[self_col],
-                        "self_assessment.items[" + "/".join((l1 or "", l2 or "", name)) + "]",
-                    ),
+                    path,
+                    parse_decimal(row[5].text),
+                    parse_decimal(cell.text),
+                    Place(f"self_assessment.items[{'/'.join(path)}]", self.file, cell.line, cell.ref),
                 )
             )
         total_row = cells[end : end + width]
@@ -631,12 +630,19 @@ def _fund_source(key: str) -> tuple[str, str] | None:
 
 def _header_width(cells: Sequence[Cell], begin: int, words: tuple[str, ...]) -> int:
     """How many consecutive cells from begin are header cells (contain one of the words)."""
+    has_word = _any_of(words)
     n = 0
     for c in cells[begin:]:
-        if not c.key or not any(w in c.key for w in words):
+        if not c.key or has_word(c.key) is None:
             break
         n += 1
     return max(n, 1)
+
+
+@lru_cache(maxsize=64)
+def _any_of(words: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """A search for any of the words, as one compiled alternation."""
+    return re.compile("|".join(map(re.escape, words))).search
 
 
 def _chunks(cells: Sequence[Cell], width: int) -> list[list[Cell]]:
