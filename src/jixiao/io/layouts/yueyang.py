@@ -69,6 +69,7 @@ NARRATIVE_HEADINGS = (
     "主要经验及做法、存在问题和建议",
     "附件",
 )
+_NARRATIVE_HEADING_SET = frozenset(NARRATIVE_HEADINGS)
 SCORE_TABLE_HEADER_WORDS = (
     "一级指标",
     "二级指标",
@@ -588,7 +589,7 @@ class _Parser:
             if key.startswith("附件3"):
                 break
             bare = _HEADING_PREFIX.sub("", key)
-            match = next((h for h in NARRATIVE_HEADINGS if bare == h), None)
+            match = bare if bare in _NARRATIVE_HEADING_SET else None
             if match:
                 flush()
                 heading, buf = match, []
