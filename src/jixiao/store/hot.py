@@ -8,7 +8,7 @@ that answers. The statement is compiled once per dialect and run on a raw DBAPI 
 autocommit pool: no ORM objects, no per-request SQL compilation, no BEGIN/ROLLBACK round trips.
 
 Revisions and evaluations are never changed once written, so what is derived from one (the response
-bytes of a revision, an evaluation's bytes, the deserialized ``Report``) is cached in-process, keyed by
+bytes of a revision, its stored JSON, an evaluation's bytes) is cached in-process as bytes, keyed by
 the row's id *and* its creation time (so a row id reused after a database restore never matches an
 old entry). The cache never holds anything that changes: the report row (state, version, totals),
 names, attachments and access are read fresh on every request.
@@ -351,19 +351,28 @@ class HotReads:
         head, middle, end = parts
         return b"".join((head, orjson.dumps(attached), middle, orjson.dumps(meta), end))
 
-    def current_report(self, found: Found) -> Report:
-        """The report of the current revision with its current attachments (so JX601 sees evidence)."""
-        from jixiao.deserialize import report_from_json
+    def revision_data(self, found: Found) -> bytes:
+        """The current revision's stored JSON.
 
+        Cached as bytes and deserialized per request (``current_report``): a cache of ``Report``
+        objects (~130 tracked objects each) would make every full garbage collection walk them all,
+        pauses of hundreds of milliseconds with 10,000 reports cached."""
         rev_id, created = found.rest[0][0], found.rest[0][1]
         if rev_id is None:
             raise NotFound(f"报告 {found.row.id} 没有第 {found.row.current_revision} 版")
-        key = ("report", rev_id, created)
-        report = self.cache.get(key)
-        if report is None:
+        key = ("revision", rev_id, created)
+        data = self.cache.get(key)
+        if data is None:
             data = self._data(Revision, rev_id)
-            report = report_from_json(orjson.loads(data))
-            self.cache.put(key, report, 2 * len(data) + 1000)  # a Report takes about twice its JSON
+            self.cache.put(key, data, len(data) + 100)
+        return data
+
+    def current_report(self, found: Found, data: bytes) -> Report:
+        """The report of the current revision (``data``) with its current attachments (so JX601
+        sees evidence)."""
+        from jixiao.deserialize import report_from_json
+
+        report = report_from_json(orjson.loads(data))
         attached = tuple(Attachment(name=n, item=i, criterion=c) for n, i, c in self.attachments(found))
         return replace(report, attachments=attached)
 

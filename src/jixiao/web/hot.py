@@ -51,8 +51,13 @@ def stored_evaluation(hot: HotReads, found: Found, sessions, review: bool) -> by
         return orjson.dumps(reports.stored_evaluation(session, row, review=review))
 
 
-def score(hot: HotReads, found: Found, answers: dict | None) -> bytes:
-    return orjson.dumps(evaluation_json(api.evaluate(hot.current_report(found), answers=answers)))
+def score(hot: HotReads, found: Found, answers: dict | None) -> Callable[[], bytes]:
+    data = hot.revision_data(found)  # the database part, in the pool on PostgreSQL
+
+    def compute() -> bytes:  # the CPU part, on the event loop: pool threads would only fight for the GIL
+        return orjson.dumps(evaluation_json(api.evaluate(hot.current_report(found, data), answers=answers)))
+
+    return compute
 
 
 def credentials(authorization: str, cookie: Callable[[], str | None]) -> tuple[str, str]:
@@ -75,7 +80,8 @@ async def run(
     doc: str = "revision",
     unsafe: bool = False,
 ) -> T:
-    """``fn(hot, found, *args)`` once the caller is known and may see the report (else 401 / 404)."""
+    """``fn(hot, found, *args)`` once the caller is known and may see the report (else 401 / 404);
+    when that returns a function (the CPU part of its work), its result, computed on the loop."""
     hot: HotReads = state.hot
 
     def work() -> T:
@@ -90,8 +96,10 @@ async def run(
         return fn(hot, found, *args)
 
     if state.hot_executor is None:
-        return work()
-    return await asyncio.get_running_loop().run_in_executor(state.hot_executor, work)
+        result = work()
+    else:
+        result = await asyncio.get_running_loop().run_in_executor(state.hot_executor, work)
+    return result() if callable(result) else result
 
 
 _PATH = re.compile(r"/api/reports/([1-9][0-9]{0,17})(/evaluation|/score)?")
