@@ -118,6 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from jixiao.store.db import make_engine
     from jixiao.store.migrate import upgrade
+    from jixiao.web import workers
     from jixiao.web.app import create_app
     from jixiao.web.settings import Settings
 
@@ -128,12 +129,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"jixiao 已启动：http://{args.host}:{args.port}/", file=sys.stderr)
     if args.workers > 1:
         from jixiao.store.db import database_url
-        from jixiao.web import workers
 
         workers.run(args.host, args.port, args.workers, database_url(args.db), files)
         return 0
     settings = Settings(database_url=args.db, files_dir=files)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    app = create_app(settings)
+    workers.settle()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 
