@@ -8,8 +8,8 @@ reaches its end marker means the file was cut off: that is an input error, not a
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -155,7 +155,8 @@ class _Parser:
         basic = self.section(SECTION_BASIC)
         cover_end = basic if basic >= 0 else min(len(self.cells), 40)
         cover = self.cover(self.cells[:cover_end])
-        project = self.project(cover, basic)
+        opinions, filler = self.opinions()
+        project = self.project(cover, basic, filler)
         funds = self.funds(basic)
         expenditures, expenditure_total = self.expenditures()
         goals = self.goals()
@@ -163,10 +164,7 @@ class _Parser:
         total, grade, total_cell = self.self_total()
         items, table_total = self.score_table()
         evaluators = self.evaluators()
-        opinions, filler = self.opinions()
         narrative = self.narrative()
-        if filler:
-            project = replace(project, filler=filler[0], filler_phone=filler[1])
         if total is None:
             total = table_total
         self_assessment = SelfAssessment(
@@ -175,8 +173,6 @@ class _Parser:
             items=tuple(items),
             total_place=place(self.file, total_cell, "self_assessment.total"),
         )
-        if project.year is None:
-            project = replace(project, year=self.guess_year(project))
         return Report(
             project=project,
             funds=funds,
@@ -217,7 +213,9 @@ class _Parser:
                     out[field + "@line"] = str(cell.line or "")
         return out
 
-    def project(self, cover: dict[str, str | None], basic: int) -> ProjectInfo:
+    def project(
+        self, cover: dict[str, str | None], basic: int, filler: tuple[str | None, str | None] | None
+    ) -> ProjectInfo:
         stop = self.section(SECTION_SPENDING)
         stop = len(self.cells) if stop < 0 else stop
         facts: dict[str, str | None] = {}
@@ -238,6 +236,7 @@ class _Parser:
         else:
             self.missing.append(SECTION_BASIC)
         start, end = parse_period(facts.get("period"))
+        report_date = parse_date(cover.get("report_date"))
         return ProjectInfo(
             name=cover.get("name"),
             unit=cover.get("unit"),
@@ -248,23 +247,31 @@ class _Parser:
             postcode=facts.get("postcode"),
             start=start,
             end=end,
-            report_date=parse_date(cover.get("report_date")),
+            report_date=report_date,
             evaluation_type=cover.get("evaluation_type"),
             evaluation_method=cover.get("evaluation_method"),
             evaluator_org=cover.get("evaluator_org"),
             period_raw=facts.get("period"),
+            year=self.guess_year(start, report_date),
+            filler=filler[0] if filler else None,
+            filler_phone=filler[1] if filler else None,
         )
 
-    def guess_year(self, project: ProjectInfo) -> int | None:
-        for cell in self.cells[:200]:  # title, cover and goals state the budget year when anything does
-            if "年度" in cell.text:
-                m = _BUDGET_YEAR.search(cell.text)
-                if m:
-                    return int(m.group(1))
-        if project.start:
-            return int(project.start[:4])
-        if project.report_date:
-            return int(project.report_date[:4]) - 1
+    def guess_year(self, start: str | None, report_date: str | None) -> int | None:
+        # title, cover and goals state the budget year when anything does: the first "20xx年度" in
+        # the first 200 cells (found with one str.find over the joined labels, then read from the text)
+        index, limit = self.index, min(200, len(self.cells))
+        at, stop = 0, index.starts[limit]
+        while (at := index.text.find("年度", at, stop)) >= 0:
+            i = bisect_right(index.starts, at) - 1
+            m = _BUDGET_YEAR.search(self.cells[i].text)
+            if m:
+                return int(m.group(1))
+            at = index.starts[i + 1]  # the next cell
+        if start:
+            return int(start[:4])
+        if report_date:
+            return int(report_date[:4]) - 1
         return None
 
     # -- funds ---------------------------------------------------------------------------------
