@@ -606,6 +606,7 @@ class _Parser:
         return sections
 
 
+@lru_cache(maxsize=4096)
 def _after_label(text: str, label: str) -> str | None:
     """'项目名称  电子政务…' / '报告日期：2020年6月8日' → the value after the label."""
     compact_label = list(label)
@@ -618,6 +619,7 @@ def _after_label(text: str, label: str) -> str | None:
     return one_line(text[pos:].lstrip(" :：\u3000\t"))
 
 
+@lru_cache(maxsize=4096)
 def _checked_option(text: str) -> str | None:
     for m in re.finditer(r"([\u4e00-\u9fff]+评价)\s*([√✓✔☑■R]?)", text):
         if m.group(2):
