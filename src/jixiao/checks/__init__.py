@@ -19,10 +19,13 @@ ALL_CHECKS = (
 )
 
 
+_DEFAULTS = CheckConfig()
+
+
 def run_checks(
     report: Report, system: System, evaluation: Evaluation, config: CheckConfig | None = None
 ) -> list[Finding]:
-    ctx = CheckContext(report, system, evaluation, config or CheckConfig())
+    ctx = CheckContext(report, system, evaluation, config or _DEFAULTS)
     out: list[Finding] = []
     for check in ALL_CHECKS:
         out.extend(f for f in check(ctx) if f.code not in ctx.config.disabled)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields, replace
 from decimal import Decimal
 from typing import Any
 
 from jixiao.checks.registry import CODES
 from jixiao.domain import Evaluation, Finding, Indicator, Place, Report, Severity
+from jixiao.domain.record import record
 from jixiao.errors import JixiaoError
 from jixiao.scoring.completion import RowCompletion, row_completion
 from jixiao.systems import System
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CheckConfig:
     """Thresholds (percent). Loadable from a YAML/JSON mapping: {checks: {execution_min: 85, …}}."""
 
@@ -47,7 +48,7 @@ class CheckConfig:
         return replace(cls(), **values)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CheckContext:
     report: Report
     system: System

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from jixiao.domain import FUND_FIELDS, Report
@@ -93,7 +94,7 @@ def rule_ratio(node: Node, report: Report, self_score: Decimal | None, answer: M
 
 def matching_positions(report: Report, categories: list[str]) -> tuple[int, ...]:
     """Positions of the indicator rows whose 二级指标 (else 一级指标) names one of the categories."""
-    words = [compact(str(c)) for c in categories]
+    words = _category_words(tuple(categories))
     out = []
     for n, row in enumerate(report.indicators):
         key = compact(row.level2) if row.level2 else compact(row.level1 or "")
@@ -102,6 +103,11 @@ def matching_positions(report: Report, categories: list[str]) -> tuple[int, ...]
                 out.append(n)
                 break
     return tuple(out)
+
+
+@lru_cache(maxsize=256)
+def _category_words(categories: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(compact(str(c)) for c in categories)
 
 
 def rule_completion(
