@@ -7,6 +7,7 @@ numbers without a fractional binary error — ints are accepted, floats are refu
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from jixiao.domain import (
@@ -38,56 +39,78 @@ def _fail(path: str, message: str, fix: str = "按 docs/schema/report.json 填�
     return InputError(message, file=_FILE, place=path, fix=fix)
 
 
-def _obj(value: Any, path: str) -> dict:
+def _obj(value: Any, path: str, key: str | None = None) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _fail(path, "应是一个对象")
+        raise _fail(_where(path, key), "应是一个对象")
     return value
 
 
-def _list(value: Any, path: str) -> list:
+def _list(value: Any, path: str, key: str | None = None) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _fail(path, "应是一个数组")
+        raise _fail(_where(path, key), "应是一个数组")
     return value
 
 
-def _str(value: Any, path: str) -> str | None:
-    if value is None:
-        return None
+def _where(path: str, key: str | None) -> str:
+    return f"{path}.{key}" if key else path  # built only for an error message
+
+
+def _str(value: Any, path: str, key: str | None = None) -> str | None:
+    if value is None or type(value) is str:
+        return value
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str):
-        raise _fail(path, f"应是文字，实际是 {type(value).__name__}")
+        raise _fail(_where(path, key), f"应是文字，实际是 {type(value).__name__}")
     return value
 
 
-def _dec(value: Any, path: str) -> Decimal | None:
+def _dec(value: Any, path: str, key: str | None = None) -> Decimal | None:
     if value is None or value == "":
         return None
+    if type(value) is str:
+        number = _decimal_text(value)
+        if number is not None:
+            return number
     if isinstance(value, (bool, float)):
-        raise _fail(path, '金额和分数应写成字符串形式的十进制数（如 "152"、"9.91"），不能是浮点数')
+        raise _fail(
+            _where(path, key), '金额和分数应写成字符串形式的十进制数（如 "152"、"9.91"），不能是浮点数'
+        )
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise _fail(path, f"「{value}」不是数字") from None
+        raise _fail(_where(path, key), f"「{value}」不是数字") from None
     if not number.is_finite():
-        raise _fail(path, f"「{value}」不是有限的数字")
+        raise _fail(_where(path, key), f"「{value}」不是有限的数字")
     return number
 
 
-def _quantity(value: Any, path: str) -> Quantity | None:
+@lru_cache(maxsize=1 << 14)
+def _decimal_text(text: str) -> Decimal | None:
+    """A finite decimal written as text (reports repeat their amounts and scores), else None."""
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _quantity(value: Any, path: str, key: str | None = None) -> Quantity | None:
     if value is None:
         return None
     if isinstance(value, str):  # a raw text alone: parse it like an imported cell
         from jixiao.quantity import parse_quantity
 
         return parse_quantity(value)
-    data = _obj(value, path)
-    raw = _str(data.get("raw"), f"{path}.raw") or ""
-    number = _dec(data.get("value"), f"{path}.value")
+    data = _obj(value, path, key)
+    if key:
+        path = f"{path}.{key}"
+    raw = _str(data.get("raw"), path, "raw") or ""
+    number = _dec(data.get("value"), path, "value")
     kind = data.get("kind") or ("number" if number is not None else ("text" if raw.strip() else "empty"))
     if kind not in ("number", "text", "empty"):
         raise _fail(f"{path}.kind", f"未知的类型 {kind}", "用 number / text / empty")
@@ -98,7 +121,7 @@ def _quantity(value: Any, path: str) -> Quantity | None:
         from jixiao.quantity import parse_quantity
 
         return parse_quantity(raw)
-    return Quantity(raw=raw, op=op, value=number, unit=_str(data.get("unit"), f"{path}.unit"), kind=kind)
+    return Quantity(raw=raw, op=op, value=number, unit=_str(data.get("unit"), path, "unit"), kind=kind)
 
 
 def report_from_json(doc: Any) -> Report:
@@ -111,7 +134,7 @@ def report_from_json(doc: Any) -> Report:
     if year is not None and not (isinstance(year, int) or (isinstance(year, str) and year.isdigit())):
         raise _fail("$.project.year", f"年度「{year}」应是整数")
     project = ProjectInfo(
-        **{k: _str(p.get(k), f"$.project.{k}") for k in _PROJECT_TEXT},
+        **{k: _str(p.get(k), "$.project", k) for k in _PROJECT_TEXT},
         year=int(year) if year is not None else None,
     )
     f = _obj(data.get("funds"), "$.funds")
@@ -128,15 +151,15 @@ def report_from_json(doc: Any) -> Report:
         rows.append(
             FundRow(
                 key=key,
-                label=_str(r.get("label"), f"{at}.label") or key,
-                planned=_dec(r.get("planned"), f"{at}.planned"),
-                budget=_dec(r.get("budget"), f"{at}.budget"),
-                arrived=_dec(r.get("arrived"), f"{at}.arrived"),
-                spent=_dec(r.get("spent"), f"{at}.spent"),
-                balance=_dec(r.get("balance"), f"{at}.balance"),
-                stated_rate=_dec(r.get("rate"), f"{at}.rate"),
-                weight=_dec(r.get("weight"), f"{at}.weight"),
-                score=_dec(r.get("score"), f"{at}.score"),
+                label=_str(r.get("label"), at, "label") or key,
+                planned=_dec(r.get("planned"), at, "planned"),
+                budget=_dec(r.get("budget"), at, "budget"),
+                arrived=_dec(r.get("arrived"), at, "arrived"),
+                spent=_dec(r.get("spent"), at, "spent"),
+                balance=_dec(r.get("balance"), at, "balance"),
+                stated_rate=_dec(r.get("rate"), at, "rate"),
+                weight=_dec(r.get("weight"), at, "weight"),
+                score=_dec(r.get("score"), at, "score"),
                 place=Place(path=f"funds[{r.get('label') or key}]"),
             )
         )
@@ -147,11 +170,11 @@ def report_from_json(doc: Any) -> Report:
         amount_unit = e.get("amount_unit")
         expenditures.append(
             Expenditure(
-                item=_str(e.get("item"), f"{at}.item"),
-                amount=_dec(e.get("amount"), f"{at}.amount"),
+                item=_str(e.get("item"), at, "item"),
+                amount=_dec(e.get("amount"), at, "amount"),
                 unit=amount_unit if amount_unit and amount_unit != unit else (amount_unit or None),
-                voucher=_str(e.get("voucher"), f"{at}.voucher"),
-                note=_str(e.get("note"), f"{at}.note"),
+                voucher=_str(e.get("voucher"), at, "voucher"),
+                note=_str(e.get("note"), at, "note"),
                 place=Place(path=f"expenditures[{i + 1}]"),
             )
         )
@@ -161,14 +184,14 @@ def report_from_json(doc: Any) -> Report:
         r = _obj(r, at)
         indicators.append(
             Indicator(
-                level1=_str(r.get("level1"), f"{at}.level1"),
-                level2=_str(r.get("level2"), f"{at}.level2"),
-                name=_str(r.get("name"), f"{at}.name"),
-                target=_quantity(r.get("target"), f"{at}.target"),
-                actual=_quantity(r.get("actual"), f"{at}.actual"),
-                weight=_dec(r.get("weight"), f"{at}.weight"),
-                score=_dec(r.get("score"), f"{at}.score"),
-                note=_str(r.get("note"), f"{at}.note"),
+                level1=_str(r.get("level1"), at, "level1"),
+                level2=_str(r.get("level2"), at, "level2"),
+                name=_str(r.get("name"), at, "name"),
+                target=_quantity(r.get("target"), at, "target"),
+                actual=_quantity(r.get("actual"), at, "actual"),
+                weight=_dec(r.get("weight"), at, "weight"),
+                score=_dec(r.get("score"), at, "score"),
+                note=_str(r.get("note"), at, "note"),
                 empty=bool(r.get("empty", False)),
                 core=bool(r.get("core", False)),
                 place=Place(path=f"indicators[{i + 1}]"),
@@ -179,15 +202,20 @@ def report_from_json(doc: Any) -> Report:
     for i, it in enumerate(_list(sa.get("items"), "$.self_assessment.items")):
         at = f"$.self_assessment.items[{i}]"
         it = _obj(it, at)
-        path = tuple(_str(x, f"{at}.path") or "" for x in _list(it.get("path"), f"{at}.path"))
+        given = _list(it.get("path"), at, "path")
+        path = (
+            tuple(given)
+            if set(map(type, given)) <= {str}  # the usual case, checked in C
+            else tuple(_str(x, at, "path") or "" for x in given)
+        )
         if not path:
             raise _fail(f"{at}.path", "评分项需要路径 [一级, 二级, 三级]")
         items.append(
             SelfItem(
                 path=path,
-                max=_dec(it.get("max"), f"{at}.max"),
-                score=_dec(it.get("score"), f"{at}.score"),
-                review_score=_dec(it.get("review_score"), f"{at}.review_score"),
+                max=_dec(it.get("max"), at, "max"),
+                score=_dec(it.get("score"), at, "score"),
+                review_score=_dec(it.get("review_score"), at, "review_score"),
                 place=Place(path="self_assessment.items[" + "/".join(path) + "]"),
             )
         )
