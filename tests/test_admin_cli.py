@@ -122,3 +122,20 @@ def test_demo_ships_the_seed_report_unchanged():
     from jixiao.demo import SEED
 
     assert SEED.read_bytes() == (Path(__file__).parent / "data" / "seed-yueyang-2019.txt").read_bytes()
+
+
+def test_serve_refuses_a_bad_cache_size_with_a_clear_message(tmp_path):
+    import os
+
+    env = {**os.environ, "JIXIAO_CACHE_MB": "lots"}
+    db = f"sqlite:///{tmp_path / 'serve.db'}"
+    out = subprocess.run(
+        [sys.executable, "-c", CODE, "serve", "--db", db, "--port", "8799"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert out.returncode == 2
+    assert "JIXIAO_CACHE_MB" in out.stderr and "不是非负整数" in out.stderr
+    assert "Traceback" not in out.stderr

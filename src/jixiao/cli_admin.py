@@ -120,8 +120,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from jixiao.store.migrate import upgrade
     from jixiao.web import workers
     from jixiao.web.app import create_app
-    from jixiao.web.settings import Settings
+    from jixiao.web.settings import Settings, cache_mb_from_env
 
+    cache_mb_from_env()  # a bad value is reported here, not in each worker
     engine = make_engine(args.db)
     upgrade(engine)
     engine.dispose()

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jixiao.errors import JixiaoError
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -15,4 +17,16 @@ class Settings:
     max_upload_bytes: int = 30 * 1024 * 1024
     title: str = "jixiao 绩效自评复核"
     # per server process: revisions and evaluations once read (immutable), see store/hot.py
-    cache_mb: int = field(default_factory=lambda: int(os.environ.get("JIXIAO_CACHE_MB", "512")))
+    cache_mb: int = field(default_factory=lambda: cache_mb_from_env())
+
+
+def cache_mb_from_env() -> int:
+    """JIXIAO_CACHE_MB (default 512): a whole number of megabytes, 0 turns the cache off."""
+    raw = os.environ.get("JIXIAO_CACHE_MB", "512").strip()
+    if not raw.isdigit():
+        raise JixiaoError(
+            f"环境变量 JIXIAO_CACHE_MB 的值「{raw}」不是非负整数",
+            place="JIXIAO_CACHE_MB",
+            fix="写成兆字节数，例如 JIXIAO_CACHE_MB=512；0 表示不缓存",
+        )
+    return int(raw)
