@@ -106,9 +106,9 @@ def _quantity(value: Any, path: str, key: str | None = None) -> Quantity | None:
         from jixiao.quantity import parse_quantity
 
         return parse_quantity(value)
-    data = _obj(value, path, key)
     if key:
         path = f"{path}.{key}"
+    data = _obj(value, path)
     raw = _str(data.get("raw"), path, "raw") or ""
     number = _dec(data.get("value"), path, "value")
     kind = data.get("kind") or ("number" if number is not None else ("text" if raw.strip() else "empty"))

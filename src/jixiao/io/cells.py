@@ -45,12 +45,12 @@ class Cell(_CellFields):
 
 
 def cells_from(pairs: Iterable[tuple[str, int | None]]) -> list[Cell]:
-    """Cells from (text, line) pairs — the fast path for importers (no per-cell Python call)."""
-    new = tuple.__new__
-    return [new(Cell, (t, n, None, None, None, None, compact(t) if t else "")) for t, n in pairs]
+    """Cells from (text, line) pairs."""
+    pairs = list(pairs)
+    return cells_of_lines([t for t, _ in pairs], [n for _, n in pairs])
 
 
-def cells_of_lines(texts: list[str], lines: Iterable[int]) -> list[Cell]:
+def cells_of_lines(texts: list[str], lines: Iterable[int | None]) -> list[Cell]:
     """Cells of a text file from their texts and line numbers, built without Python code per cell."""
     columns = zip(texts, lines, repeat(None), repeat(None), repeat(None), repeat(None), map(compact, texts))
     return list(map(partial(tuple.__new__, Cell), columns))

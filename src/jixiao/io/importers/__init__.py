@@ -65,13 +65,15 @@ def read_cells(path: Path, converted: Path | None = None) -> tuple[list[Cell], S
 
             text, encoding = read_text(path, fh=fh, head=head)
             return text_to_cells(text), Source(file=name, format="txt", encoding=encoding)
+        if kind == "ole":
+            from jixiao.io.importers.legacy import ole_kind
+
+            ole = ole_kind(head + fh.read((1 << 20) - len(head)))
     if kind == "zip":
         return _read_package(path, name, fmt=None)
     if kind == "ole":
-        from jixiao.io.importers.legacy import convert_one, ole_kind
+        from jixiao.io.importers.legacy import convert_one
 
-        with path.open("rb") as fh:
-            ole = ole_kind(fh.read(1 << 20))
         if ole == "encrypted":
             raise InputError(
                 "文件设置了打开密码（已加密）", file=name, place="文件开头", fix="取消密码后另存，再导入"

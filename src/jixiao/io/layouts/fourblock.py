@@ -51,18 +51,7 @@ def report(form: Form, file: str | None, source: Source) -> Report:
     missing = list(form.leftovers)
     if not any(not t.has_values for t in form.tables):
         missing.insert(0, "指标评分表")
-    return Report(
-        project=rowforms.project_info(form),
-        funds=rowforms.funds(form, file),
-        goals=tuple(form.goals),
-        indicators=tuple(rowforms.indicators(form, file)),
-        self_assessment=self_assessment(form, file),
-        opinions=tuple(rowforms.opinions(form, file)),
-        narrative=(*form.narrative, *rowforms.fund_reasons(form)),
-        source=source,
-        missing_sections=tuple(missing),
-        title=form.title,
-    )
+    return rowforms.report(form, file, source, self_assessment(form, file), missing)
 
 
 def self_assessment(form: Form, file: str | None) -> SelfAssessment:

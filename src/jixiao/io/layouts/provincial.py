@@ -49,24 +49,12 @@ def parse_all(cells: Sequence[Cell], file: str | None = None, source: Source | N
 
 
 def report(form: Form, file: str | None, source: Source) -> Report:
-    indicators = rowforms.indicators(form, file)
     missing = list(form.leftovers)
     if not form.funds:
         missing.insert(0, "预算执行情况")
     if not any(t.has_values for t in form.tables):
         missing.insert(0, "绩效指标")
-    return Report(
-        project=rowforms.project_info(form),
-        funds=rowforms.funds(form, file),
-        goals=tuple(form.goals),
-        indicators=tuple(indicators),
-        self_assessment=self_assessment(form, file),
-        opinions=tuple(rowforms.opinions(form, file)),
-        narrative=(*form.narrative, *rowforms.fund_reasons(form)),
-        source=source,
-        missing_sections=tuple(missing),
-        title=form.title,
-    )
+    return rowforms.report(form, file, source, self_assessment(form, file), missing)
 
 
 def self_assessment(form: Form, file: str | None) -> SelfAssessment:

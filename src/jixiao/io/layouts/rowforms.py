@@ -18,7 +18,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from jixiao.domain import FundRow, Funds, Goal, Indicator, NarrativeSection, Opinion, ProjectInfo
+from jixiao.domain import (
+    FundRow,
+    Funds,
+    Goal,
+    Indicator,
+    NarrativeSection,
+    Opinion,
+    ProjectInfo,
+    Report,
+    SelfAssessment,
+    Source,
+)
 from jixiao.io.cells import Cell, compact, rows_of
 from jixiao.io.layouts.common import parse_date, parse_period, place
 from jixiao.quantity import parse_decimal, parse_quantity
@@ -424,3 +435,21 @@ def opinions(form: Form, file: str | None) -> list[Opinion]:
 def total_value(form: Form, name: str) -> tuple[Decimal | None, Cell | None]:
     text = form.totals.get(name)
     return (score_number(text), form.total_cells.get(name)) if text else (None, None)
+
+
+def report(
+    form: Form, file: str | None, source: Source, self_assessment: SelfAssessment, missing: list[str]
+) -> Report:
+    """A row-form family's Report: all but the self-assessment and what is missing is read alike."""
+    return Report(
+        project=project_info(form),
+        funds=funds(form, file),
+        goals=tuple(form.goals),
+        indicators=tuple(indicators(form, file)),
+        self_assessment=self_assessment,
+        opinions=tuple(opinions(form, file)),
+        narrative=(*form.narrative, *fund_reasons(form)),
+        source=source,
+        missing_sections=tuple(missing),
+        title=form.title,
+    )
