@@ -330,12 +330,18 @@ class HotReads:
     def attachments(found: Found) -> list[tuple[str, str | None, str | None]]:
         return [(r[2], r[3], r[4]) for r in found.rest if r[2] is not None]
 
-    def report_response(self, found: Found, meta: dict[str, Any]) -> bytes:
-        """The report JSON of the current revision with the current attachments and ``meta``: the
-        revision's part is cached as bytes, the rest is written per request."""
+    @staticmethod
+    def _current_revision(found: Found) -> tuple[int, Any]:
+        """(id, created_at) of the report's current revision row."""
         rev_id, created = found.rest[0][0], found.rest[0][1]
         if rev_id is None:
             raise NotFound(f"报告 {found.row.id} 没有第 {found.row.current_revision} 版")
+        return rev_id, created
+
+    def report_response(self, found: Found, meta: dict[str, Any]) -> bytes:
+        """The report JSON of the current revision with the current attachments and ``meta``: the
+        revision's part is cached as bytes, the rest is written per request."""
+        rev_id, created = self._current_revision(found)
         key = ("report-json", rev_id, created)
         parts = self.cache.get(key)
         if parts is None:
@@ -357,9 +363,7 @@ class HotReads:
         Cached as bytes and deserialized per request (``current_report``): a cache of ``Report``
         objects (~130 tracked objects each) would make every full garbage collection walk them all,
         pauses of hundreds of milliseconds with 10,000 reports cached."""
-        rev_id, created = found.rest[0][0], found.rest[0][1]
-        if rev_id is None:
-            raise NotFound(f"报告 {found.row.id} 没有第 {found.row.current_revision} 版")
+        rev_id, created = self._current_revision(found)
         key = ("revision", rev_id, created)
         data = self.cache.get(key)
         if data is None:
