@@ -80,6 +80,47 @@ def varied_copies(n: int) -> float:
     return max(runs)
 
 
+def phases(n: int) -> list[tuple[str, float]]:
+    """Microseconds per report of each step on its own (best of three), then the whole chain.
+
+    Each step reruns on the same input, so its memo lookups meet the very same string objects and its
+    memory stays in the cache; the chain makes fresh strings and objects every time (hashed anew, colder
+    memory), so it costs more than the sum of its steps.
+    """
+    from jixiao import api
+    from jixiao.checks import run_checks
+    from jixiao.io.importers import read_cells
+    from jixiao.io.importers.text import read_text, text_to_cells
+    from jixiao.io.layouts import choose_layout
+    from jixiao.scoring import evaluate as score
+
+    report = api.load_report(SEED)
+    system = api.system_for(report)
+    evaluation = score(report, system, None)
+    text, _encoding = read_text(SEED)
+    cells, source = read_cells(SEED)
+    layout = choose_layout(cells, "auto", str(SEED))
+    steps = (
+        ("读文件并解码", lambda: read_text(SEED)),
+        ("文本 → 单元格", lambda: text_to_cells(text)),
+        ("识别版式", lambda: choose_layout(cells, "auto", str(SEED))),
+        ("按岳阳版式解析", lambda: layout.parse_all(cells, str(SEED), source)),
+        ("复算", lambda: score(report, system, None)),
+        ("检查", lambda: run_checks(report, system, evaluation, None)),
+        ("整条链（导入 + 复算 + 检查）", lambda: api.evaluate(api.load_report(SEED))),
+    )
+    out = []
+    for label, fn in steps:
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            for _ in range(n):
+                fn()
+            best = min(best, (time.process_time() - start) / n)
+        out.append((label, best * 1e6))
+    return out
+
+
 def machine_loop_ms() -> float:
     """A fixed pure-Python loop (best of five): how fast this machine runs Python right now."""
     best = float("inf")
@@ -142,6 +183,7 @@ def main() -> None:
     loop = machine_loop_ms()
     rates = throughput(args.n)
     varied = varied_copies(args.n)
+    steps = phases(args.n)
     cold = cold_start()
     instructions = instructions_per_report() if args.instructions else None
     lines = [
@@ -158,6 +200,9 @@ def main() -> None:
             f"| 每份报告的机器指令数（callgrind，导入 + 复算 + 检查） | {instructions / 1e6:.2f} M | |"
         )
     lines.append(f"| 本机速度参照：纯 Python 循环 200 万次 | {loop:.0f} ms | |")
+    lines += ["", "每一步单独重复运行时每份报告的用时（整条链比各步之和多，见 `phases` 的说明）：", ""]
+    lines += ["| 步骤 | 微秒/份 |", "|---|---|"]
+    lines += [f"| {label} | {us:.0f} |" for label, us in steps]
     body = (
         "`bench/bench_core.py`：同一进程内反复导入、复算、检查种子报告，按 CPU 时间计（三次取最好，减少其他进程干扰）；"
         "冷启动按墙钟时间计，含 Python 解释器启动。这台共享的 2 核虚拟机快慢随时段相差一倍，"

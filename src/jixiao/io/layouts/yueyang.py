@@ -584,7 +584,8 @@ class _Parser:
                 break
             lines.extend(self.cells[j].text.splitlines())
         sections: list[NarrativeSection] = []
-        heading, buf = None, []
+        heading: str | None = None
+        buf: list[str] = []
 
         def flush():
             if heading is not None:
