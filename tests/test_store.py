@@ -214,3 +214,20 @@ def test_passwords_are_hashed_and_logins_rate_limited(people):
         token = accounts.new_token(s, None, "dept1")
         assert accounts.user_for_token(s, token).login == "dept1"
         assert accounts.user_for_token(s, token + "x") is None
+
+
+def test_migrations_build_exactly_the_models_schema(db_url):
+    """A model change without its Alembic migration (or the reverse) shows here, on both databases."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from jixiao.store.db import make_engine
+    from jixiao.store.models import Base
+
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
