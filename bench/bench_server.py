@@ -52,9 +52,10 @@ def fill(url: str, reports: int, *, with_documents: bool = True) -> str:
         accounts.add_org(s, None, "财政局", "bureau")
         units = []
         for d in range(20):
-            accounts.add_org(s, None, f"主管部门{d}", "department", "财政局")
+            department = accounts.add_org(s, None, f"主管部门{d}", "department", "财政局")
             for u in range(10):
-                units.append((accounts.add_org(s, None, f"单位{d}-{u}", "unit", f"主管部门{d}").id, d + 2))
+                unit = accounts.add_org(s, None, f"单位{d}-{u}", "unit", f"主管部门{d}")
+                units.append((unit.id, department.id))
         accounts.add_user(s, None, "bench", "财政局", "bureau", "bench-password")
         token = accounts.new_token(s, None, "bench")
     batch = 2000
