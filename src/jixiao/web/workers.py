@@ -45,7 +45,10 @@ def _worker(host: str, port: int, database_url: str | None, files: str) -> None:
     sock = _socket(host, port)
     app = create_app(Settings(database_url=database_url, files_dir=Path(files)))
     settle()
-    uvicorn.run(app, fd=sock.fileno(), log_level="warning")
+    # The socket object itself, not uvicorn's fd=: that wraps the descriptor as AF_UNIX, so the event
+    # loop never sets TCP_NODELAY on accepted connections, and every response on a kept-alive
+    # connection (headers and body written separately) waited ~40 ms for the client's delayed ACK.
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
 def run(host: str, port: int, workers: int, database_url: str | None, files: Path) -> None:
