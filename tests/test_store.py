@@ -231,3 +231,52 @@ def test_migrations_build_exactly_the_models_schema(db_url):
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_list_orders_with_ties_and_blanks(people):
+    """Each sort key of the list, paged: gap high to low, total low to high, newest first, by id; reports
+    without a gap or total come last, ties go by id. The sort-order indexes must not change any of it."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select
+
+    from jixiao.store.models import Organization, ReportRow
+
+    values = [None, Decimal(30), Decimal(5), Decimal(30), None, Decimal("-2"), Decimal(0), Decimal(5)]
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    with people() as s, s.begin():
+        begin_write(s)
+        unit = s.execute(select(Organization).where(Organization.name == "岳阳市第一中学")).scalar_one()
+        for n in range(40):
+            value = values[n % len(values)]
+            s.add(
+                ReportRow(
+                    unit_id=unit.id,
+                    department_id=unit.parent_id,
+                    year=2019,
+                    gap=value,
+                    total=None if value is None else 70 - value,
+                    updated_at=base + timedelta(hours=n % 7),
+                )
+            )
+    with people() as s, s.begin():
+        rows = s.execute(select(ReportRow)).scalars().all()
+        assert s.execute(select(func.count()).select_from(ReportRow)).scalar_one() == 40
+
+        def blank_last(value, reverse=False):
+            return (value is None, 0 if value is None else (-value if reverse else value))
+
+        expected = {
+            "gap": sorted(rows, key=lambda r: (blank_last(r.gap, reverse=True), r.id)),
+            "total": sorted(rows, key=lambda r: (blank_last(r.total), r.id)),
+            "updated": sorted(rows, key=lambda r: (-r.updated_at.timestamp(), r.id)),
+            "id": sorted(rows, key=lambda r: r.id),
+        }
+        bureau = user(s, "bureau")
+        for sort, want in expected.items():
+            got = []
+            for offset in range(0, 40, 15):  # pages meet without gaps or repeats
+                page, total = reports.list_reports(s, bureau, sort=sort, limit=15, offset=offset)
+                assert total == 40
+                got += [r.id for r in page]
+            assert got == [r.id for r in want], sort
