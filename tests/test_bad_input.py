@@ -254,3 +254,27 @@ def test_score_on_the_seed_exits_0() -> None:
     doc = json.loads(result.stdout)
     assert doc["schema"] == "jixiao.evaluation/1"
     assert doc["self_total"] == "98"
+
+
+def test_absurd_values_evaluate_without_crashing(tmp_path: Path) -> None:
+    """A self-score cell that runs on into a line of thirty zeros, and an indicator whose actual is a
+    hundred-million-fold its target: found by fuzzing, both crashed the percentage printing."""
+    lines = list(SEED_LINES)
+    # 产出质量 (broken over two lines), 分值, 具体指标, 评价标准, 自评得分
+    name = next(i for i, line in enumerate(lines) if line == "\t产出" and lines[i + 1] == "质量")
+    assert lines[name + 2] == lines[name + 5] == "\t4"
+    lines.insert(name + 6, "0" * 30)  # no tab: continues the 自评得分 cell
+    lines[lines.index("\t300T")] = "\t0.0000001T"
+    lines[lines.index("\t500T")] = "\t999999999999亿T"
+    path = tmp_path / "absurd.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = api.load_report(path)
+    quality = next(i for i in report.self_assessment.items if i.path[-1] == "产出质量")
+    assert quality.score is None  # 31 digits are not a score anybody wrote
+    evaluation = api.evaluate(report)
+    codes = {f.code for f in evaluation.findings}
+    assert "JX401" in codes  # the items no longer add up to the stated total
+    assert any(f.code == "JX302" and "存储" in f.message for f in evaluation.findings)
+    done = run("score", path, "--json")
+    assert done.returncode == 0, done.stderr
+    json.loads(done.stdout)

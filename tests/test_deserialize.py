@@ -37,6 +37,9 @@ def test_round_trip_gives_the_same_json_and_scores():
         (lambda d: d["indicators"][0]["target"].update(op=">"), "$.indicators[0].target.op", "比较符"),
         (lambda d: d.update(indicators={}), "$.indicators", "数组"),
         (lambda d: d["funds"].update(unit="美元"), "$.funds.unit", "金额单位"),
+        # an exponent beyond anything a form holds: scoring it would overflow the decimal context
+        (lambda d: d["funds"]["rows"][0].update(spent="1e400"), "$.funds.rows[0].spent", "超出合理范围"),
+        (lambda d: d["funds"]["rows"][0].update(planned=10**20), "$.funds.rows[0].planned", "超出合理范围"),
     ],
 )
 def test_bad_json_names_the_place(edit, place, words):

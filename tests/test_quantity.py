@@ -346,6 +346,7 @@ def test_normalize_op(text: str | None, op: str | None) -> None:
         ("/", (None, None)),
         ("约42万元", (None, None)),
         ("四十二万元", (None, None)),
+        ("1" + "0" * 20 + "元", (None, None)),
         (None, (None, None)),
     ],
 )
@@ -372,6 +373,9 @@ def test_parse_amount_keeps_exponent_as_written() -> None:
         ("5万", None),
         ("1,23", None),
         ("1.2.3", None),
+        ("999999999999999", D("999999999999999")),  # 15 digits: the most a cell holds (as Excel)
+        ("1234567890123456", None),  # 16: a typo or junk, not a number anybody meant
+        ("4" + "0" * 30, None),
         (None, None),
     ],
 )
@@ -515,3 +519,17 @@ def test_fast_path_agrees_with_the_general_path(op, num, mag, unit):
     with mock.patch.object(quantity, "_FAST_QUANTITY", re.compile(r"(?!)(a)(b)(c)(d)")):  # never matches
         general = quantity.parse_quantity(raw)
     assert fast == general
+
+
+@pytest.mark.parametrize("value", ["1e30", "-7e45", "123456789012345678901234567890.555", "0.004", "2.675"])
+def test_rounding_and_percentages_take_any_size(value: str) -> None:
+    """The default context holds 28 digits and quantize refuses more: a ratio of two absurd values a
+    form can hold must still round and print."""
+    from jixiao.numbers import fmt_pct, round_score
+
+    n = D(value)
+    rounded = round_score(n)
+    assert rounded.as_tuple().exponent == -2 and abs(rounded - n) <= D("0.005")
+    shown = fmt_pct(n)
+    assert shown.endswith("%") and D(shown[:-1]).as_tuple().exponent == -1
+    assert abs(D(shown[:-1]) - n * 100) <= abs(n) * D("1e-25") + D("0.05")

@@ -86,17 +86,27 @@ def _dec(value: Any, path: str, key: str | None = None) -> Decimal | None:
         raise _fail(_where(path, key), f"「{value}」不是数字") from None
     if not number.is_finite():
         raise _fail(_where(path, key), f"「{value}」不是有限的数字")
+    if not _in_range(number):
+        raise _fail(
+            _where(path, key),
+            f"「{value}」超出合理范围：金额、分数和指标值整数部分最多 15 位，小数最多 30 位",
+        )
     return number
+
+
+def _in_range(number: Decimal) -> bool:
+    """What a cell of a form can hold (quantity._NUMBER): |number| < 10**15, no finer than 10**-30."""
+    return not number or -30 <= number.adjusted() < 15
 
 
 @lru_cache(maxsize=1 << 14)
 def _decimal_text(text: str) -> Decimal | None:
-    """A finite decimal written as text (reports repeat their amounts and scores), else None."""
+    """A finite decimal in range written as text (reports repeat their amounts and scores), else None."""
     try:
         number = Decimal(text.strip())
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    return number if number.is_finite() and _in_range(number) else None
 
 
 def _quantity(value: Any, path: str, key: str | None = None) -> Quantity | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -11,9 +11,20 @@ _CENT = Decimal("0.01")
 _TENTH = Decimal("0.1")
 
 
+def rounded(value: Decimal, step: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """value to a multiple of step (0.01, 0.1), whatever its size. The default context holds 28 digits,
+    and quantize refuses a result longer than that: a ratio of two absurd values a form can hold
+    (an actual of 1亿亿 against a target of 0.0001) must still print, not crash."""
+    if value.adjusted() < 20:  # every real amount, score and rate: the plain, quick path
+        return value.quantize(step, rounding=rounding)
+    with localcontext() as ctx:
+        ctx.prec = value.adjusted() - step.adjusted() + 2
+        return value.quantize(step, rounding=rounding)
+
+
 def round_score(value: Decimal) -> Decimal:
     """Scores are kept to two decimals, half up (as bureaus round by hand)."""
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return rounded(value, _CENT)
 
 
 def fmt(value: Decimal | None) -> str:
@@ -25,7 +36,7 @@ def fmt(value: Decimal | None) -> str:
 
 def fmt_pct(ratio: Decimal) -> str:
     """A ratio as a percentage with one decimal: 0.27631 → '27.6%'."""
-    return f"{(ratio * HUNDRED).quantize(_TENTH, rounding=ROUND_HALF_UP)}%"
+    return f"{rounded(ratio * HUNDRED, _TENTH)}%"
 
 
 def to_json(value: Decimal | None) -> str | None:

@@ -248,7 +248,9 @@ def normalize_op(text: str | None) -> str | None:
 
 # --------------------------------------------------------------------------- numbers and magnitudes
 
-_NUMBER = r"(?P<sign>[-+])?(?P<num>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
+# At most 15 digits before the point (Excel keeps 15; no budget, score or indicator needs more): a longer
+# run of digits is a typo or junk, read as text rather than as a number nobody could have meant.
+_NUMBER = r"(?P<sign>[-+])?(?P<num>[0-9]{1,15}(?:\.[0-9]{1,30})?|\.[0-9]{1,30})"
 _DECIMAL_RE = re.compile(_NUMBER + r"%?")
 _CORE_RE = re.compile(_NUMBER + r"(?P<rest>.*)", re.DOTALL)
 _AMOUNT_RE = re.compile(
@@ -350,7 +352,7 @@ def parse_decimal(text: str | None) -> Decimal | None:
     """A plain number: full-width digits, thousands separators and a trailing % allowed; else None."""
     if text is None:
         return None
-    if text.isascii() and text.isdigit():  # the common case, without the general path's work
+    if text.isascii() and text.isdigit() and len(text) <= 15:  # the common case, quickly
         return Decimal(text)
     work = _ALL_SPACE.sub("", text.translate(_WIDTH))
     if "," in work:

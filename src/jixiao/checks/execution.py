@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from jixiao.checks.context import CheckContext
 from jixiao.domain import Finding, Report
-from jixiao.numbers import HUNDRED, ZERO, fmt, fmt_pct
+from jixiao.numbers import HUNDRED, ZERO, fmt, fmt_pct, rounded
 
 # Items whose points are the project's indicator (绩效指标) points.
 INDICATOR_KINDS = frozenset({"completion", "band", "rows"})
@@ -94,7 +94,7 @@ def high_score_low_spend(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding(
             "JX203",
             f"绩效指标{source}得分率 {fmt_pct(share)}（{fmt(earned)}/{fmt(points)}）高出预算执行率 {fmt_pct(rate)} "
-            f"{fmt(gap.quantize(Decimal('0.1')))} 个百分点：资金大部分未支出，产出与效益却接近满分",
+            f"{fmt(rounded(gap, Decimal('0.1'), ROUND_HALF_EVEN))} 个百分点：资金大部分未支出，产出与效益却接近满分",
             "self_assessment",
         )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
 from jixiao.io.cells import Cell, compact, rows_of
+from jixiao.numbers import rounded
 from jixiao.quantity import parse_decimal
 
 Row = list[Cell]
@@ -229,7 +230,7 @@ def split_evenly(points: Decimal, n: int) -> list[Decimal]:
     """points over n rows to the cent; the last row takes the remainder, so the parts add up exactly."""
     if n <= 0:
         return []
-    share = (points / n).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    share = rounded(points / n, Decimal("0.01"), ROUND_DOWN)
     return [share] * (n - 1) + [points - share * (n - 1)]
 
 
