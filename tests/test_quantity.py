@@ -16,6 +16,7 @@ from jixiao.quantity import (
     parse_amount,
     parse_decimal,
     parse_quantity,
+    parse_score,
     qualitative_status,
 )
 
@@ -533,3 +534,24 @@ def test_rounding_and_percentages_take_any_size(value: str) -> None:
     shown = fmt_pct(n)
     assert shown.endswith("%") and D(shown[:-1]).as_tuple().exponent == -1
     assert abs(D(shown[:-1]) - n * 100) <= abs(n) * D("1e-25") + D("0.05")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("9.5", D("9.5")),
+        ("10分", D("10")),
+        ("98 分", D("98")),
+        ("９.５", D("9.5")),
+        ("４分", D("4")),
+        ("-2分", D("-2")),
+        ("分", None),
+        ("满分", None),
+        ("—", None),
+        ("/", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_score(text: str | None, expected: Decimal | None) -> None:
+    assert parse_score(text) == expected

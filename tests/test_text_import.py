@@ -464,3 +464,19 @@ def test_pipe_rows_read_like_the_seed(tmp_path: Path, seed_doc: dict[str, Any]) 
     assert variant.project.name == "电子政务云平台租赁及维护项目"
     assert amounts(variant, "city") == (D(152), D(152), D(42), D(110))
     assert len(variant.self_assessment.items) == 22
+
+
+def test_scores_written_with_fen_read_as_numbers(tmp_path: Path, seed_doc: dict[str, Any]) -> None:
+    """Units often add the 分 the header already says: 综合得分 98分, an item's 分值 2 分 and 自评 2分."""
+    lines = SEED_TEXT.split("\n")
+    name = next(i for i, line in enumerate(lines) if line == "\t到位" and lines[i + 1] == "时效")
+    assert lines[name + 2] == "\t2"
+    lines[name + 2] = "\t2 分"
+    own = next(i for i in range(name + 3, len(lines)) if lines[i] == "\t2")  # after the criteria text
+    lines[own] = "\t２分"
+    text = edit("\n".join(lines), "\t绩效自评综合得分\n\t98\n", "\t绩效自评综合得分\n\t98分\n")
+    variant = api.load_report(write(tmp_path, text))
+    assert variant.self_assessment.total == D(98)
+    item = next(i for i in variant.self_assessment.items if i.path[-1] == "到位时效")
+    assert (item.max, item.score) == (D(2), D(2))
+    assert comparable(report_json(variant))["self_assessment"] == comparable(seed_doc)["self_assessment"]

@@ -12,6 +12,7 @@ magnitude (5000万 → 50000000, 42万元 → 420000 元) so a target and an act
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
@@ -30,6 +31,7 @@ __all__ = [
     "parse_amount",
     "parse_decimal",
     "parse_quantity",
+    "parse_score",
     "qualitative_status",
 ]
 
@@ -361,6 +363,17 @@ def parse_decimal(text: str | None) -> Decimal | None:
     if match is None:
         return None
     return _number(match["sign"], match["num"])
+
+
+@lru_cache(maxsize=_MEMO)
+def parse_score(text: str | None) -> Decimal | None:
+    """A score or points cell: '9.5', '10分', '98 分', '９.５' → Decimal; blank, '—', '/' and words → None.
+
+    Units often write the 分 the form's header already says (自评得分 98分)."""
+    if not text:
+        return None
+    work = "".join(unicodedata.normalize("NFKC", text).split()).replace("\u200b", "").removesuffix("分")
+    return parse_decimal(work) if work else None
 
 
 @lru_cache(maxsize=_MEMO)

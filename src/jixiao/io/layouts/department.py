@@ -29,7 +29,8 @@ from jixiao.io.layouts.mof import (
     read_forms,
     signature,
 )
-from jixiao.io.layouts.tables import percent_number, score_number
+from jixiao.io.layouts.tables import percent_number
+from jixiao.quantity import parse_score
 
 LAYOUT = "department-2020"
 
@@ -63,8 +64,8 @@ def weighted_row(draft: RowDraft, done: list[Indicator]) -> Indicator | None:
     notes = [draft.text("note")]
     if adjusted and initial:
         notes.append(f"年初目标值：{one_line(initial)}")
-    weight = score_number(draft.text("weight"))
-    score = score_number(draft.text("score"))
+    weight = parse_score(draft.text("weight"))
+    score = parse_score(draft.text("score"))
     coefficient = percent_number(draft.text("coefficient"))
     if score is None and weight is not None and coefficient is not None:
         score = weight * coefficient / 100  # exact in Decimal: 权重 × 系数

@@ -44,13 +44,12 @@ from jixiao.io.layouts.tables import (
     is_preamble,
     is_year_row,
     percent_number,
-    score_number,
     split_evenly,
     split_forms,
     strip_points,
     year_of,
 )
-from jixiao.quantity import parse_amount, parse_quantity
+from jixiao.quantity import parse_amount, parse_quantity, parse_score
 
 LAYOUT = "mof-2020"
 EXECUTION_ITEM = ("预算执行率",)
@@ -142,8 +141,8 @@ class RowDraft:
             name=None if empty else name,
             target=None if empty else parse_quantity(target),
             actual=None if empty else parse_quantity(actual),
-            weight=score_number(self.text("weight")),
-            score=score_number(self.text("score")),
+            weight=parse_score(self.text("weight")),
+            score=parse_score(self.text("score")),
             note=one_line(self.text("note")),
             empty=empty,
             place=place(self.file, self.anchor, f"indicators[{self.number}]"),
@@ -399,8 +398,8 @@ class FormReader:
                 budget=amount("budget"),
                 spent=amount("spent"),
                 stated_rate=percent_number(text("rate")),
-                weight=score_number(text("weight")),
-                score=score_number(text("score")),
+                weight=parse_score(text("weight")),
+                score=parse_score(text("score")),
                 place=place(self.file, label_cell, f"funds[{label}]"),
             )
         )
@@ -471,12 +470,12 @@ class FormReader:
             score_cell = values.get("score")
             self.usage.use(values.get("weight"))
         if score_cell is None or score_cell.text == "":
-            numeric = [c for c in cells[1:] if score_number(c.text) is not None]
+            numeric = [c for c in cells[1:] if parse_score(c.text) is not None]
             score_cell = numeric[-1] if numeric else None
             if len(numeric) > 1:
                 self.usage.use(*numeric[:-1])  # the 100 of the 分值 column
         if score_cell is not None and score_cell.text:
-            self.total = score_number(score_cell.text)
+            self.total = parse_score(score_cell.text)
             self.total_cell = score_cell
             self.usage.use(score_cell)
         self.grade_pairs.read([c for c in cells if c is not score_cell], self.usage)

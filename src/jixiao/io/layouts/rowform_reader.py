@@ -37,10 +37,9 @@ from jixiao.io.layouts.rowforms import (
     is_placeholder,
     match,
     rate_number,
-    score_number,
     where,
 )
-from jixiao.quantity import parse_amount
+from jixiao.quantity import parse_amount, parse_score
 
 _LABEL_ALTERNATION = "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True))
 # "项目负责人（签字）：张三" — label, optional bracket, colon, value (up to the next label).
@@ -126,8 +125,8 @@ class _Reader:
                     label=one_line(label_cell.text.split("：")[-1].split(":")[-1]) or label_cell.text,
                     amounts=amounts,
                     rate=self._number(values.get("rate"), rate_number),
-                    weight=self._number(values.get("weight"), score_number),
-                    score=self._number(values.get("score"), score_number),
+                    weight=self._number(values.get("weight"), parse_score),
+                    score=self._number(values.get("score"), parse_score),
                     note=clean(note.text) if note else None,
                     cell=next((values[f] for f in FUND_AMOUNT_FIELDS if f in values), label_cell),
                 )
@@ -230,17 +229,17 @@ class _Reader:
             self.use(*(values.get(k) for k in ("note", "standard", "core")))
             if l1:
                 levels = [l1, None, None]
-                points = {"p1": self._number(values.get("p1"), score_number), "p2": None}
+                points = {"p1": self._number(values.get("p1"), parse_score), "p2": None}
             if l2:
                 levels[1] = l2
-                points["p2"] = self._number(values.get("p2"), score_number)
+                points["p2"] = self._number(values.get("p2"), parse_score)
             line_points = {
                 **points,
-                "p3": self._number(values.get("p3"), score_number),
-                "weight": self._number(values.get("weight"), score_number),
+                "p3": self._number(values.get("p3"), parse_score),
+                "weight": self._number(values.get("weight"), parse_score),
             }
-            score = self._number(values.get("score"), score_number)
-            review = self._number(values.get("review"), score_number)
+            score = self._number(values.get("score"), parse_score)
+            review = self._number(values.get("review"), parse_score)
             has_leaf = "l3" in table.columns
             name = l3 if has_leaf else l2
             value_texts = {k: texts.get(k) for k in ("op", "target", "unit", "actual", "note")}
@@ -263,14 +262,14 @@ class _Reader:
         self.use(row[0])
         values = self._by_column(row, columns, first)
         for name in ("p1", "p2", "p3", "weight"):  # the points total (100): read, nothing to keep
-            self._number(values.get(name), score_number)
-        table.total_score = self._number(values.get("score"), score_number)
-        table.total_review = self._number(values.get("review"), score_number)
+            self._number(values.get(name), parse_score)
+        table.total_score = self._number(values.get("score"), parse_score)
+        table.total_review = self._number(values.get("review"), parse_score)
         table.total_cell = values.get("score")
         if table.total_score is None:  # no column under 得分: the last number of the row
-            numbers = [c for c in row[1:] if score_number(c.text) is not None]
+            numbers = [c for c in row[1:] if parse_score(c.text) is not None]
             if numbers:
-                table.total_score = score_number(numbers[-1].text)
+                table.total_score = parse_score(numbers[-1].text)
                 table.total_cell = numbers[-1]
                 self.use(numbers[-1])
         for cell in row[1:]:

@@ -32,7 +32,7 @@ from jixiao.domain import (
 )
 from jixiao.io.cells import Cell, compact, rows_of
 from jixiao.io.layouts.common import parse_date, parse_period, place
-from jixiao.quantity import parse_decimal, parse_quantity
+from jixiao.quantity import parse_decimal, parse_quantity, parse_score
 
 Row = list[Cell]
 
@@ -189,13 +189,6 @@ def fund_source(key: str) -> str | None:
         if any(len(w) >= 3 and key.startswith(w) for w in words):
             return fund_key
     return None
-
-
-def score_number(text: str | None) -> Decimal | None:
-    """A score or points cell: '9.5', '10分', '９.５'."""
-    if text is None:
-        return None
-    return parse_decimal(compact(text).removesuffix("分"))
 
 
 def rate_number(text: str | None) -> Decimal | None:
@@ -434,7 +427,7 @@ def opinions(form: Form, file: str | None) -> list[Opinion]:
 
 def total_value(form: Form, name: str) -> tuple[Decimal | None, Cell | None]:
     text = form.totals.get(name)
-    return (score_number(text), form.total_cells.get(name)) if text else (None, None)
+    return (parse_score(text), form.total_cells.get(name)) if text else (None, None)
 
 
 def report(

@@ -205,14 +205,6 @@ def strip_points(label: str | None) -> tuple[str | None, Decimal | None]:
     return label[: m.start()].rstrip(" :：\u3000") or label, Decimal(m.group(1))
 
 
-def score_number(text: str | None) -> Decimal | None:
-    """A points cell: '10', '10分', '９.５' → Decimal; '—', '/' and words → None."""
-    if not text:
-        return None
-    work = compact(text).removesuffix("分")
-    return parse_decimal(work) if work else None
-
-
 def percent_number(text: str | None) -> Decimal | None:
     """A rate in percent: '98.5%' and '98.5' → 98.5; a fraction written without % ('0.985') → 98.5."""
     if not text:

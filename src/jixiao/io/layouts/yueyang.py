@@ -32,7 +32,7 @@ from jixiao.domain import (
 )
 from jixiao.io.cells import Cell, clean, compact, joined, one_line
 from jixiao.io.layouts.common import LabelIndex, parse_date, parse_period, place, truncated
-from jixiao.quantity import parse_amount, parse_decimal, parse_quantity
+from jixiao.quantity import parse_amount, parse_quantity, parse_score
 
 LAYOUT = "yueyang-2-2"
 
@@ -449,7 +449,7 @@ class _Parser:
         total_cell = None
         if i >= 0:
             total_cell = self.value_after(i, ("评价等次",))
-            total = parse_decimal(total_cell.text) if total_cell else None
+            total = parse_score(total_cell.text) if total_cell else None
         j = self.index.find("评价等次")
         if j >= 0:
             val = self.value_after(j, (SECTION_PEOPLE,))
@@ -501,13 +501,13 @@ class _Parser:
             items.append(
                 SelfItem(
                     path,
-                    parse_decimal(row[5].text),
-                    parse_decimal(cell.text),
+                    parse_score(row[5].text),
+                    parse_score(cell.text),
                     Place(f"self_assessment.items[{'/'.join(path)}]", self.file, cell.line, cell.ref),
                 )
             )
         total_row = cells[end : end + width]
-        table_total = parse_decimal(total_row[self_col].text) if len(total_row) == width else None
+        table_total = parse_score(total_row[self_col].text) if len(total_row) == width else None
         return items, table_total
 
     def score_header(self) -> int:
