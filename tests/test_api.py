@@ -258,3 +258,27 @@ def test_error_bodies_are_chinese_json(server):
     r = client.get("/api/reports/999999", headers=auth(tokens, "bureau"))
     assert r.status_code == 404
     assert re.search(r"[\u4e00-\u9fff]", json.dumps(r.json(), ensure_ascii=False))
+
+
+def test_numbers_and_text_no_database_column_can_hold_are_refused(server):
+    """Found by schemathesis: ids beyond the INTEGER columns and text with a NUL character reached the
+    database driver (OverflowError on SQLite, NumericValueOutOfRange / DataError on PostgreSQL: a 500)."""
+    client, tokens = server
+    headers = auth(tokens, "bureau")
+    for path in (
+        "/api/reports/2147483648",
+        "/api/reports/99999999999999999999999",
+        "/api/reports/2147483648/score",
+        "/api/reports/1/attachments/53663928046305792753664",
+        "/api/reports/1/diff?a=0&b=-10937532300509498440528429056",
+        "/api/reports?year=-104784378278236880896",
+        "/reports?page=99999999999999999999",
+    ):
+        method = "POST" if path.endswith("/score") else "GET"
+        r = client.request(method, path, headers=headers)
+        assert r.status_code in (200, 404, 422), (path, r.status_code, r.text[:200])
+        assert "internal" not in r.text, path
+    r = client.get("/api/reports", params={"department": "主管一\x00"}, headers=headers)
+    assert r.status_code == 400 and "NUL" in r.json()["error"]["message"], r.text
+    r = client.post("/api/login", json={"login": "unit1\x00", "password": PASSWORD})
+    assert r.status_code == 400, r.text

@@ -95,3 +95,23 @@ def test_kept_alive_connection_is_not_held_by_delayed_acks(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_concurrent_failed_logins_all_answer(tmp_path):
+    """Found by schemathesis: a failed login reads the recent attempts, then records its own. On SQLite
+    such a transaction began as a reader, and when another request committed in between, its write
+    failed at once with "database is locked" (a 500). Requests that may write now begin as writers."""
+    proc, base, _headers = _serve(tmp_path, "--workers", "2")
+    try:
+
+        def attempt(n: int) -> int:
+            body = {"login": f"nobody{n % 5}", "password": "wrong-password"}
+            return httpx.post(base + "/api/login", json=body, timeout=60).status_code
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=24) as pool:
+            codes = list(pool.map(attempt, range(120)))
+        assert set(codes) <= {400, 403}, sorted(set(codes))  # wrong password, then rate-limited
+        assert 403 in codes
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from jixiao.errors import InputError
 
 DEFAULT_SQLITE = Path("var") / "jixiao.db"
 
@@ -44,13 +47,40 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         kwargs.setdefault("max_overflow", 100)  # SQLite connections are cheap: file handles
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _sqlite_setup(engine)
+        _refuse_nul(engine)
         return engine
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 40)
     kwargs.setdefault(
         "pool_recycle", 1800
     )  # not pre_ping: a "SELECT 1" before every request costs a round trip
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _refuse_nul(engine)
+    return engine
+
+
+def _refuse_nul(engine: Engine) -> None:
+    """Text with a NUL character (0x00), from a query string, a form, a report JSON or a text file,
+    is refused before it reaches the database: PostgreSQL text cannot hold it (the driver failed, a
+    500), and SQLite would keep it where nobody can see it. Same answer on both databases."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(_conn, _cursor, _statement, parameters, _context, _executemany):
+        # one row (a tuple or a mapping) or several (a list of them); batched inserts pass one flat tuple
+        for value in _values(parameters):
+            for text in _values(value) if isinstance(value, (tuple, list, Mapping)) else (value,):
+                if type(text) is str and "\x00" in text:
+                    raise InputError(
+                        f"文字中含有空字符（NUL，\\x00）：「{text.replace(chr(0), '␀')[:40]}」",
+                        place="提交的文字",
+                        fix="删去文字中的不可见字符（常见于从其他系统复制的内容）后再提交",
+                    )
+
+
+def _values(parameters) -> Iterable:
+    if isinstance(parameters, Mapping):
+        return parameters.values()
+    return parameters if isinstance(parameters, (tuple, list)) else ()
 
 
 def _sqlite_setup(engine: Engine) -> None:

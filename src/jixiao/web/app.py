@@ -50,7 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = session_factory(engine)
+    # a request that may write begins as a writer (SQLite: BEGIN IMMEDIATE, see store.db.begin_write):
+    # one that read first and wrote later failed with "database is locked" when another request
+    # committed in between, as concurrent failed logins did
+    app.state.sessions = session_factory(engine.execution_options(jixiao_write=True))
     # reads run without a transaction: no BEGIN/ROLLBACK round trips (each statement sees committed data)
     app.state.read_sessions = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
     # reading and scoring a report: one statement, cached immutable documents (store/hot.py)

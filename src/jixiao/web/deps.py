@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,17 @@ from jixiao.store.models import User
 SESSION_COOKIE = "jixiao_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Ids, revision numbers, versions and years are INTEGER columns (32 bits in PostgreSQL): a larger number
+# names nothing, and passed on it made the database driver fail (a 500). Refused as a bad request.
+MAX_DB_INT = 2**31 - 1
+DbId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+DbIntQuery = Annotated[int, Query(ge=-MAX_DB_INT, le=MAX_DB_INT)]
+
+
+def db_int(value: int | None) -> int | None:
+    """A number from a form or header, or None when no INTEGER column could hold it."""
+    return value if value is None or -MAX_DB_INT <= value <= MAX_DB_INT else None
 
 
 class NotAuthenticated(StoreError):

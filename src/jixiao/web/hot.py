@@ -28,7 +28,7 @@ from jixiao.store import reports
 from jixiao.store.accounts import NotFound, StoreError
 from jixiao.store.hot import Found, HotReads, Unauthenticated
 from jixiao.store.models import ReportRow
-from jixiao.web.deps import CSRF_HEADER, SESSION_COOKIE, check_csrf, not_authenticated
+from jixiao.web.deps import CSRF_HEADER, MAX_DB_INT, SESSION_COOKIE, check_csrf, not_authenticated
 from jixiao.web.errors import internal_error_response, store_error_response
 
 T = TypeVar("T")
@@ -102,7 +102,7 @@ async def run(
     return result() if callable(result) else result
 
 
-_PATH = re.compile(r"/api/reports/([1-9][0-9]{0,17})(/evaluation|/score)?")
+_PATH = re.compile(r"/api/reports/([1-9][0-9]{0,9})(/evaluation|/score)?")
 
 
 def _cookie(headers: list[tuple[bytes, bytes]]) -> Callable[[], str | None]:
@@ -120,7 +120,7 @@ async def dispatch(app, scope, receive, send, fallback) -> bool:
     if scope["type"] != "http" or scope.get("query_string") or scope.get("root_path"):
         return False
     match = _PATH.fullmatch(scope["path"])
-    if match is None:
+    if match is None or int(match.group(1)) > MAX_DB_INT:  # FastAPI's validation refuses those
         return False
     tail, method = match.group(2), scope["method"]
     if method != ("POST" if tail == "/score" else "GET"):

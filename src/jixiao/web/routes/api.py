@@ -17,7 +17,16 @@ from jixiao.store import files, reports
 from jixiao.store.accounts import Forbidden, StoreError
 from jixiao.store.audit import now_iso
 from jixiao.web import hot
-from jixiao.web.deps import CSRF_HEADER, SESSION_COOKIE, SessionDep, UserDep
+from jixiao.web.deps import (
+    CSRF_HEADER,
+    MAX_DB_INT,
+    SESSION_COOKIE,
+    DbId,
+    DbIntQuery,
+    SessionDep,
+    UserDep,
+    db_int,
+)
 
 router = APIRouter(prefix="/api", tags=["reports"])
 
@@ -33,16 +42,19 @@ def _version(if_match: str | None, body_version: Any = None) -> int | None:
     if raw is None:
         return None
     try:
-        return int(raw)
+        version = db_int(int(raw))
     except (TypeError, ValueError):
-        raise StoreError(f"版本号「{raw}」应是整数", place="If-Match") from None
+        version = None
+    if version is None:
+        raise StoreError(f"版本号「{raw}」应是整数", place="If-Match")
+    return version
 
 
 @router.get("/reports", summary="我能看到的报告（可按条件筛选）")
 def list_reports(
     session: SessionDep,
     user: UserDep,
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=-MAX_DB_INT, le=MAX_DB_INT)] = None,
     department: str | None = None,
     unit: str | None = None,
     state: str | None = None,
@@ -93,8 +105,8 @@ def import_report(
     user: UserDep,
     file: Annotated[UploadFile, File(description="报告文件")],
     unit: Annotated[str | None, Form()] = None,
-    report_id: Annotated[int | None, Form()] = None,
-    version: Annotated[int | None, Form()] = None,
+    report_id: Annotated[int | None, Form(ge=1, le=MAX_DB_INT)] = None,
+    version: Annotated[int | None, Form(ge=-MAX_DB_INT, le=MAX_DB_INT)] = None,
 ) -> dict:
     limit = request.app.state.settings.max_upload_bytes
     data = file.file.read(limit + 1)
@@ -130,7 +142,7 @@ def _with_file(report, name: str):
 
 
 @router.get("/reports/{report_id}", summary="报告（jixiao.report/1）")
-async def get_report(report_id: int, request: Request) -> Response:
+async def get_report(report_id: DbId, request: Request) -> Response:
     body, version = await hot.run(request.app.state, *_who(request), hot.read_report, report_id)
     return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})
 
@@ -144,7 +156,7 @@ def _who(request: Request) -> tuple[tuple[str, str], str]:
 
 @router.put("/reports/{report_id}", summary="保存新版本（需带 If-Match 版本号，防止覆盖他人的修改）")
 def update_report(
-    report_id: int,
+    report_id: DbId,
     session: SessionDep,
     user: UserDep,
     doc: Annotated[dict, Body()],
@@ -165,7 +177,7 @@ def update_report(
 @router.get(
     "/reports/{report_id}/evaluation", summary="复算结果（jixiao.evaluation/1）；有审核答案时含审核得分"
 )
-async def get_evaluation(report_id: int, request: Request, review: bool = True) -> Response:
+async def get_evaluation(report_id: DbId, request: Request, review: bool = True) -> Response:
     state = request.app.state
     doc = "review" if review else "self"
     body = await hot.run(
@@ -175,14 +187,16 @@ async def get_evaluation(report_id: int, request: Request, review: bool = True) 
 
 
 @router.post("/reports/{report_id}/score", summary="按给定的复核答案试算（不保存）")
-async def score(report_id: int, request: Request, answers: Annotated[dict | None, Body()] = None) -> Response:
+async def score(
+    report_id: DbId, request: Request, answers: Annotated[dict | None, Body()] = None
+) -> Response:
     state = request.app.state
     body = await hot.run(state, *_who(request), hot.score, report_id, answers or None, unsafe=True)
     return Response(body, media_type="application/json")
 
 
 @router.get("/reports/{report_id}/revisions", summary="历次版本")
-def list_revisions(report_id: int, session: SessionDep, user: UserDep) -> list[dict]:
+def list_revisions(report_id: DbId, session: SessionDep, user: UserDep) -> list[dict]:
     return [
         {
             "number": r.number,
@@ -196,18 +210,18 @@ def list_revisions(report_id: int, session: SessionDep, user: UserDep) -> list[d
 
 
 @router.get("/reports/{report_id}/diff", summary="两个版本的差异")
-def diff(report_id: int, a: int, b: int, session: SessionDep, user: UserDep) -> list[dict]:
+def diff(report_id: DbId, a: DbIntQuery, b: DbIntQuery, session: SessionDep, user: UserDep) -> list[dict]:
     return reports.diff(session, user, report_id, a, b)
 
 
 @router.post("/reports/{report_id}/transitions", summary="提交 / 退回修改 / 通过 / 重新打开")
 def transition(
-    report_id: int,
+    report_id: DbId,
     session: SessionDep,
     user: UserDep,
     action: Annotated[str, Body(embed=True)],
     comment: Annotated[str | None, Body(embed=True)] = None,
-    version: Annotated[int | None, Body(embed=True)] = None,
+    version: Annotated[int | None, Body(embed=True, ge=-MAX_DB_INT, le=MAX_DB_INT)] = None,
 ) -> dict:
     row = reports.transition(session, user, report_id, action, comment, version)
     return reports.summary(row, session)
@@ -230,7 +244,7 @@ def bulk_approve(session: SessionDep, user: UserDep, ids: Annotated[list[int], B
 
 @router.put("/reports/{report_id}/answers", summary="审核答案（评判项的复核）")
 def put_answers(
-    report_id: int,
+    report_id: DbId,
     session: SessionDep,
     user: UserDep,
     answers: Annotated[dict, Body(embed=True)],
@@ -241,7 +255,7 @@ def put_answers(
 
 
 @router.get("/reports/{report_id}/attachments", summary="佐证材料清单")
-def list_attachments(report_id: int, session: SessionDep, user: UserDep) -> list[dict]:
+def list_attachments(report_id: DbId, session: SessionDep, user: UserDep) -> list[dict]:
     return [
         {
             "id": a.id,
@@ -258,7 +272,7 @@ def list_attachments(report_id: int, session: SessionDep, user: UserDep) -> list
 @router.post("/reports/{report_id}/attachments", status_code=201, summary="上传佐证材料")
 def upload_attachment(
     request: Request,
-    report_id: int,
+    report_id: DbId,
     session: SessionDep,
     user: UserDep,
     file: Annotated[UploadFile, File()],
@@ -281,7 +295,7 @@ def upload_attachment(
 
 @router.get("/reports/{report_id}/attachments/{attachment_id}", summary="下载佐证材料（只作为附件下载）")
 def download_attachment(
-    request: Request, report_id: int, attachment_id: int, session: SessionDep, user: UserDep
+    request: Request, report_id: DbId, attachment_id: DbId, session: SessionDep, user: UserDep
 ) -> Response:
     att, data = files.open_attachment(
         session, user, report_id, attachment_id, base=request.app.state.settings.files_dir
@@ -290,7 +304,7 @@ def download_attachment(
 
 
 @router.get("/reports/{report_id}/export", summary="导出 docx / xlsx / pdf / json")
-def export(report_id: int, session: SessionDep, user: UserDep, format: str = "json") -> Response:
+def export(report_id: DbId, session: SessionDep, user: UserDep, format: str = "json") -> Response:
     row = reports.get_report(session, user, report_id)
     report = reports.current_report(session, row)
     evaluation = reports.evaluation_for(session, row)
@@ -312,7 +326,7 @@ def export(report_id: int, session: SessionDep, user: UserDep, format: str = "js
 
 
 @router.get("/reports/{report_id}/history", summary="修改记录（审计日志）")
-def report_history(report_id: int, session: SessionDep, user: UserDep) -> list[dict]:
+def report_history(report_id: DbId, session: SessionDep, user: UserDep) -> list[dict]:
     return [
         {"id": e.id, "at": now_iso(e.at), "user": e.user_login, "action": e.action, "detail": e.detail}
         for e in reports.history(session, user, report_id)

@@ -21,7 +21,7 @@ from jixiao.errors import JixiaoError
 from jixiao.store import accounts, reports
 from jixiao.store.accounts import StoreError
 from jixiao.store.models import Organization, ReportRow, Transition, User
-from jixiao.web.deps import SESSION_COOKIE, SessionDep, UserDep, form_csrf, optional_user
+from jixiao.web.deps import SESSION_COOKIE, SessionDep, UserDep, db_int, form_csrf, optional_user
 from jixiao.web.render import STATIC, page, redirect, safe_next
 from jixiao.web.routes.auth import client_key, start_session
 from jixiao.workflow import STATES
@@ -221,7 +221,7 @@ def filter_orgs(session, user: User) -> tuple[list[str], list[str]]:
 
 
 def as_int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+    return db_int(int(value)) if value and value.strip().isdigit() else None
 
 
 @router.get("/reports", response_class=HTMLResponse)

@@ -24,7 +24,7 @@ from jixiao.serialize import evaluation_json, report_json
 from jixiao.store import reports
 from jixiao.store.accounts import Conflict, Forbidden, NotFound, StoreError
 from jixiao.store.models import ReportRow, User
-from jixiao.web.deps import SessionDep, UserDep
+from jixiao.web.deps import DbId, SessionDep, UserDep
 from jixiao.web.render import page, redirect
 from jixiao.web.report_form import (
     FUND_COLUMNS,
@@ -243,7 +243,7 @@ def _edit_page(
 
 
 @router.get("/reports/{report_id}/edit", response_class=HTMLResponse)
-def edit(request: Request, report_id: int, session: SessionDep, user: UserDep):
+def edit(request: Request, report_id: DbId, session: SessionDep, user: UserDep):
     row = _editable(session, user, report_id)
     return _edit_page(request, session, user, row)
 
@@ -278,7 +278,7 @@ def _form_errors(request: Request, session, user, row, v: dict, errors: dict, me
 
 
 @router.post("/reports/{report_id}/edit/preview", dependencies=CSRF)
-def edit_preview(request: Request, report_id: int, session: SessionDep, user: UserDep, v: FormDep):
+def edit_preview(request: Request, report_id: DbId, session: SessionDep, user: UserDep, v: FormDep):
     """重新计算 / 增加一行: score what the form says, show it again — nothing is saved."""
     row = _editable(session, user, report_id)
     version = v.get("version", "")
@@ -295,7 +295,7 @@ def edit_preview(request: Request, report_id: int, session: SessionDep, user: Us
 
 
 @router.post("/reports/{report_id}/edit", dependencies=CSRF)
-def edit_save(request: Request, report_id: int, session: SessionDep, user: UserDep, v: FormDep):
+def edit_save(request: Request, report_id: DbId, session: SessionDep, user: UserDep, v: FormDep):
     row = _editable(session, user, report_id)
     version = v.get("version", "")
     _doc, report, errors = _from_form(session, row, v)

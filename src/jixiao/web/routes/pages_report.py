@@ -14,7 +14,7 @@ from jixiao.store import files, reports
 from jixiao.store.accounts import Conflict, StoreError
 from jixiao.store.models import ReportRow, User
 from jixiao.web import review_form, views
-from jixiao.web.deps import SessionDep, UserDep
+from jixiao.web.deps import DbId, SessionDep, UserDep
 from jixiao.web.render import page, redirect
 from jixiao.web.report_form import FUND_COLUMNS, PROJECT_FIELDS, fund_columns
 from jixiao.web.routes.pages import CSRF, FormDep
@@ -56,7 +56,7 @@ def report_context(session, user: User, row: ReportRow) -> dict:
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-def scoresheet(request: Request, report_id: int, session: SessionDep, user: UserDep):
+def scoresheet(request: Request, report_id: DbId, session: SessionDep, user: UserDep):
     row = reports.get_report(session, user, report_id)
     ctx = report_context(session, user, row)
     from jixiao.web.report_form import findings_by_anchor
@@ -78,7 +78,7 @@ def scoresheet(request: Request, report_id: int, session: SessionDep, user: User
 
 @router.post("/reports/{report_id}/transition", dependencies=CSRF)
 def transition(
-    report_id: int,
+    report_id: DbId,
     session: SessionDep,
     user: UserDep,
     action: Annotated[str, Form()],
@@ -102,7 +102,7 @@ def transition(
 
 
 @router.get("/reports/{report_id}/history", response_class=HTMLResponse)
-def history(request: Request, report_id: int, session: SessionDep, user: UserDep):
+def history(request: Request, report_id: DbId, session: SessionDep, user: UserDep):
     row = reports.get_report(session, user, report_id)
     entries = views.history_rows(reports.history(session, user, report_id))
     return page(
@@ -133,7 +133,7 @@ def _evidence_needs(system) -> list[dict]:
 
 
 @router.get("/reports/{report_id}/attachments", response_class=HTMLResponse)
-def attachments(request: Request, report_id: int, session: SessionDep, user: UserDep):
+def attachments(request: Request, report_id: DbId, session: SessionDep, user: UserDep):
     row = reports.get_report(session, user, report_id)
     ctx = report_context(session, user, row)
     listed = files.list_attachments(session, user, report_id)
@@ -156,7 +156,7 @@ def attachments(request: Request, report_id: int, session: SessionDep, user: Use
 @router.post("/reports/{report_id}/attachments", dependencies=CSRF)
 def upload_attachment(
     request: Request,
-    report_id: int,
+    report_id: DbId,
     session: SessionDep,
     user: UserDep,
     file: Annotated[UploadFile, File()],
@@ -209,7 +209,7 @@ def _review_page(request, session, user, row, v=None, errors=None, message=None,
 
 
 @router.get("/reports/{report_id}/review", response_class=HTMLResponse)
-def review(request: Request, report_id: int, session: SessionDep, user: UserDep):
+def review(request: Request, report_id: DbId, session: SessionDep, user: UserDep):
     row = reports.get_report(session, user, report_id)
     if not reviewer_stage(user.role, row.state):
         raise Conflict(f"报告处于「{STATES[row.state]}」状态，您现在不能审核", fix="回到评分表查看")
@@ -217,7 +217,7 @@ def review(request: Request, report_id: int, session: SessionDep, user: UserDep)
 
 
 @router.post("/reports/{report_id}/review", dependencies=CSRF)
-def review_save(request: Request, report_id: int, session: SessionDep, user: UserDep, v: FormDep):
+def review_save(request: Request, report_id: DbId, session: SessionDep, user: UserDep, v: FormDep):
     row = reports.get_report(session, user, report_id)
     if not reviewer_stage(user.role, row.state):
         raise Conflict(f"报告处于「{STATES[row.state]}」状态，您现在不能审核", fix="回到评分表查看")
