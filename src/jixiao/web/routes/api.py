@@ -46,7 +46,7 @@ def _version(if_match: str | None, body_version: Any = None) -> int | None:
     except (TypeError, ValueError):
         version = None
     if version is None:
-        raise StoreError(f"版本号「{raw}」应是整数", place="If-Match")
+        raise StoreError(f"版本号「{raw}」不是有效的版本号（应是报告当前的版本整数）", place="If-Match")
     return version
 
 
