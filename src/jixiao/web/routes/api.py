@@ -63,7 +63,7 @@ def list_reports(
     q: Annotated[str | None, Query(max_length=100)] = None,
     sort: str = "gap",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
 ) -> Response:
     rows, total = reports.list_reports(
         session,
