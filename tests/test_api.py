@@ -279,6 +279,10 @@ def test_numbers_and_text_no_database_column_can_hold_are_refused(server):
         r = client.request(method, path, headers=headers)
         assert r.status_code in (200, 404, 422), (path, r.status_code, r.text[:200])
         assert "internal" not in r.text, path
+    r = client.post(
+        "/api/reports/bulk-approve", json={"ids": [-362451512169179316224, 2**40]}, headers=headers
+    )
+    assert r.status_code == 200 and [f["id"] for f in r.json()["failed"]] == [-362451512169179316224, 2**40]
     r = client.get("/api/reports", params={"department": "主管一\x00"}, headers=headers)
     assert r.status_code == 400 and "NUL" in r.json()["error"]["message"], r.text
     r = client.post("/api/login", json={"login": "unit1\x00", "password": PASSWORD})

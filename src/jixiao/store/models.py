@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ORG_KINDS = ("bureau", "department", "unit")
+# The largest value of an INTEGER column (ids, revision numbers, versions, years): 32 bits in PostgreSQL.
+MAX_INT = 2**31 - 1
 ROLES = ("unit", "department", "bureau", "admin")
 
 

@@ -22,6 +22,7 @@ from jixiao.serialize import evaluation_json, report_json
 from jixiao.store import audit
 from jixiao.store.accounts import Conflict, Forbidden, NotFound, StoreError
 from jixiao.store.models import (
+    MAX_INT,
     AttachmentRow,
     AuditEntry,
     EvaluationRow,
@@ -58,6 +59,8 @@ def visible(session: Session, user: User) -> Select:
 
 
 def get_report(session: Session, user: User, report_id: int) -> ReportRow:
+    if not 1 <= report_id <= MAX_INT:  # no such id can exist; the driver cannot even take it
+        raise NotFound(f"没有编号为 {report_id} 的报告", place=f"报告 {report_id}")
     row = session.execute(visible(session, user).where(ReportRow.id == report_id)).scalar_one_or_none()
     if row is None:
         raise NotFound(f"没有编号为 {report_id} 的报告", place=f"报告 {report_id}")

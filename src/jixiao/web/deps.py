@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 
 from jixiao.store import accounts
 from jixiao.store.accounts import StoreError
-from jixiao.store.models import User
+from jixiao.store.models import MAX_INT, User
 
 SESSION_COOKIE = "jixiao_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# Ids, revision numbers, versions and years are INTEGER columns (32 bits in PostgreSQL): a larger number
-# names nothing, and passed on it made the database driver fail (a 500). Refused as a bad request.
-MAX_DB_INT = 2**31 - 1
+# Ids, revision numbers, versions and years are INTEGER columns: a larger number names nothing, and
+# passed on it made the database driver fail (a 500). Refused as a bad request.
+MAX_DB_INT = MAX_INT
 DbId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 DbIntQuery = Annotated[int, Query(ge=-MAX_DB_INT, le=MAX_DB_INT)]
 
