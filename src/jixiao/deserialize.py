@@ -30,6 +30,7 @@ from jixiao.domain import (
     Source,
 )
 from jixiao.errors import InputError
+from jixiao.numbers import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS, within_cell_range
 from jixiao.serialize import REPORT_SCHEMA
 
 _FILE = "报告 JSON"
@@ -86,17 +87,13 @@ def _dec(value: Any, path: str, key: str | None = None) -> Decimal | None:
         raise _fail(_where(path, key), f"「{value}」不是数字") from None
     if not number.is_finite():
         raise _fail(_where(path, key), f"「{value}」不是有限的数字")
-    if not _in_range(number):
+    if not within_cell_range(number):
         raise _fail(
             _where(path, key),
-            f"「{value}」超出合理范围：金额、分数和指标值整数部分最多 15 位，小数最多 30 位",
+            f"「{value}」超出合理范围：金额、分数和指标值整数部分最多 {MAX_INTEGER_DIGITS} 位，"
+            f"小数最多 {MAX_FRACTION_DIGITS} 位",
         )
     return number
-
-
-def _in_range(number: Decimal) -> bool:
-    """What a cell of a form can hold (quantity._NUMBER): |number| < 10**15, no finer than 10**-30."""
-    return not number or -30 <= number.adjusted() < 15
 
 
 @lru_cache(maxsize=1 << 14)
@@ -106,7 +103,7 @@ def _decimal_text(text: str) -> Decimal | None:
         number = Decimal(text.strip())
     except InvalidOperation:
         return None
-    return number if number.is_finite() and _in_range(number) else None
+    return number if number.is_finite() and within_cell_range(number) else None
 
 
 def _quantity(value: Any, path: str, key: str | None = None) -> Quantity | None:

@@ -9,6 +9,15 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
 _TENTH = Decimal("0.1")
+# What a form's cell can hold: 15 digits before the point (as Excel keeps; no budget, score or indicator
+# needs more) and 30 after. quantity's parsers read nothing longer; the report JSON refuses it.
+MAX_INTEGER_DIGITS = 15
+MAX_FRACTION_DIGITS = 30
+
+
+def within_cell_range(number: Decimal) -> bool:
+    """Whether a form's cell could hold this number, however it was written (1e400 could not)."""
+    return not number or -MAX_FRACTION_DIGITS <= number.adjusted() < MAX_INTEGER_DIGITS
 
 
 def rounded(value: Decimal, step: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:

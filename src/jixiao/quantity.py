@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Literal
 
 from jixiao.domain import Quantity
+from jixiao.numbers import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS
 
 __all__ = [
     "QUALITATIVE_ACHIEVED",
@@ -250,9 +251,10 @@ def normalize_op(text: str | None) -> str | None:
 
 # --------------------------------------------------------------------------- numbers and magnitudes
 
-# At most 15 digits before the point (Excel keeps 15; no budget, score or indicator needs more): a longer
-# run of digits is a typo or junk, read as text rather than as a number nobody could have meant.
-_NUMBER = r"(?P<sign>[-+])?(?P<num>[0-9]{1,15}(?:\.[0-9]{1,30})?|\.[0-9]{1,30})"
+# A longer run of digits than a cell can hold (numbers.MAX_INTEGER_DIGITS) is a typo or junk, read as
+# text rather than as a number nobody could have meant.
+_INT, _FRAC = f"[0-9]{{1,{MAX_INTEGER_DIGITS}}}", f"[0-9]{{1,{MAX_FRACTION_DIGITS}}}"
+_NUMBER = rf"(?P<sign>[-+])?(?P<num>{_INT}(?:\.{_FRAC})?|\.{_FRAC})"
 _DECIMAL_RE = re.compile(_NUMBER + r"%?")
 _CORE_RE = re.compile(_NUMBER + r"(?P<rest>.*)", re.DOTALL)
 _AMOUNT_RE = re.compile(
@@ -354,7 +356,7 @@ def parse_decimal(text: str | None) -> Decimal | None:
     """A plain number: full-width digits, thousands separators and a trailing % allowed; else None."""
     if text is None:
         return None
-    if text.isascii() and text.isdigit() and len(text) <= 15:  # the common case, quickly
+    if text.isascii() and text.isdigit() and len(text) <= MAX_INTEGER_DIGITS:  # the common case
         return Decimal(text)
     work = _ALL_SPACE.sub("", text.translate(_WIDTH))
     if "," in work:
