@@ -21,14 +21,13 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Ids, revision numbers, versions and years are INTEGER columns: a larger number names nothing, and
 # passed on it made the database driver fail (a 500). Refused as a bad request.
-MAX_DB_INT = MAX_INT
-DbId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
-DbIntQuery = Annotated[int, Query(ge=-MAX_DB_INT, le=MAX_DB_INT)]
+DbId = Annotated[int, Path(ge=1, le=MAX_INT)]
+DbIntQuery = Annotated[int, Query(ge=-MAX_INT, le=MAX_INT)]
 
 
 def db_int(value: int | None) -> int | None:
     """A number from a form or header, or None when no INTEGER column could hold it."""
-    return value if value is None or -MAX_DB_INT <= value <= MAX_DB_INT else None
+    return value if value is None or -MAX_INT <= value <= MAX_INT else None
 
 
 class NotAuthenticated(StoreError):

@@ -27,8 +27,8 @@ from jixiao.serialize import evaluation_json
 from jixiao.store import reports
 from jixiao.store.accounts import NotFound, StoreError
 from jixiao.store.hot import Found, HotReads, Unauthenticated
-from jixiao.store.models import ReportRow
-from jixiao.web.deps import CSRF_HEADER, MAX_DB_INT, SESSION_COOKIE, check_csrf, not_authenticated
+from jixiao.store.models import MAX_INT, ReportRow
+from jixiao.web.deps import CSRF_HEADER, SESSION_COOKIE, check_csrf, not_authenticated
 from jixiao.web.errors import internal_error_response, store_error_response
 
 T = TypeVar("T")
@@ -120,7 +120,10 @@ async def dispatch(app, scope, receive, send, fallback) -> bool:
     if scope["type"] != "http" or scope.get("query_string") or scope.get("root_path"):
         return False
     match = _PATH.fullmatch(scope["path"])
-    if match is None or int(match.group(1)) > MAX_DB_INT:  # FastAPI's validation refuses those
+    if match is None:
+        return False
+    report_id = int(match.group(1))
+    if report_id > MAX_INT:  # FastAPI's validation refuses it
         return False
     tail, method = match.group(2), scope["method"]
     if method != ("POST" if tail == "/score" else "GET"):
@@ -152,7 +155,7 @@ async def dispatch(app, scope, receive, send, fallback) -> bool:
 
             await fallback(scope, replay, send)
             return True
-    report_id, state = int(match.group(1)), app.state
+    state = app.state
     extra: list[tuple[bytes, bytes]] = []
     try:
         auth = credentials(authorization, _cookie(headers))

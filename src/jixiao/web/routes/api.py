@@ -16,10 +16,10 @@ from jixiao.serialize import evaluation_json, report_json
 from jixiao.store import files, reports
 from jixiao.store.accounts import Forbidden, StoreError
 from jixiao.store.audit import now_iso
+from jixiao.store.models import MAX_INT
 from jixiao.web import hot
 from jixiao.web.deps import (
     CSRF_HEADER,
-    MAX_DB_INT,
     SESSION_COOKIE,
     DbId,
     DbIntQuery,
@@ -54,7 +54,7 @@ def _version(if_match: str | None, body_version: Any = None) -> int | None:
 def list_reports(
     session: SessionDep,
     user: UserDep,
-    year: Annotated[int | None, Query(ge=-MAX_DB_INT, le=MAX_DB_INT)] = None,
+    year: Annotated[int | None, Query(ge=-MAX_INT, le=MAX_INT)] = None,
     department: str | None = None,
     unit: str | None = None,
     state: str | None = None,
@@ -63,7 +63,7 @@ def list_reports(
     q: Annotated[str | None, Query(max_length=100)] = None,
     sort: str = "gap",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> Response:
     rows, total = reports.list_reports(
         session,
@@ -105,8 +105,8 @@ def import_report(
     user: UserDep,
     file: Annotated[UploadFile, File(description="报告文件")],
     unit: Annotated[str | None, Form()] = None,
-    report_id: Annotated[int | None, Form(ge=1, le=MAX_DB_INT)] = None,
-    version: Annotated[int | None, Form(ge=-MAX_DB_INT, le=MAX_DB_INT)] = None,
+    report_id: Annotated[int | None, Form(ge=1, le=MAX_INT)] = None,
+    version: Annotated[int | None, Form(ge=-MAX_INT, le=MAX_INT)] = None,
 ) -> dict:
     limit = request.app.state.settings.max_upload_bytes
     data = file.file.read(limit + 1)
@@ -221,7 +221,7 @@ def transition(
     user: UserDep,
     action: Annotated[str, Body(embed=True)],
     comment: Annotated[str | None, Body(embed=True)] = None,
-    version: Annotated[int | None, Body(embed=True, ge=-MAX_DB_INT, le=MAX_DB_INT)] = None,
+    version: Annotated[int | None, Body(embed=True, ge=-MAX_INT, le=MAX_INT)] = None,
 ) -> dict:
     row = reports.transition(session, user, report_id, action, comment, version)
     return reports.summary(row, session)
