@@ -14,6 +14,7 @@ would in a real batch.
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import shutil
 import statistics
@@ -45,13 +46,18 @@ def throughput(n: int) -> dict[str, float]:
             def fn(report=report):
                 return api.evaluate(report)
 
-        runs = []
-        for _ in range(3):  # best of three: the least disturbed by other processes
-            start = time.process_time()
-            for _ in range(n):
-                fn()
-            runs.append(n / (time.process_time() - start))
-        best[label] = max(runs)
+        best[label] = 1 / seconds_per_call(fn, n)
+    return best
+
+
+def seconds_per_call(fn, n: int) -> float:
+    """CPU seconds per call of fn over n calls, best of three: the run least disturbed by other processes."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.process_time() - start) / n)
     return best
 
 
@@ -71,13 +77,8 @@ def varied_copies(n: int) -> float:
             path = Path(tmp) / f"copy-{number:03d}.txt"
             path.write_text(seed.render(rng, number), encoding="utf-8")
             paths.append(path)
-        runs = []
-        for _ in range(3):
-            start = time.process_time()
-            for i in range(n):
-                api.evaluate(api.load_report(paths[i % len(paths)]))
-            runs.append(n / (time.process_time() - start))
-    return max(runs)
+        copies = itertools.cycle(paths)
+        return 1 / seconds_per_call(lambda: api.evaluate(api.load_report(next(copies))), n)
 
 
 def phases(n: int) -> list[tuple[str, float]]:
@@ -109,16 +110,7 @@ def phases(n: int) -> list[tuple[str, float]]:
         ("检查", lambda: run_checks(report, system, evaluation, None)),
         ("整条链（导入 + 复算 + 检查）", lambda: api.evaluate(api.load_report(SEED))),
     )
-    out = []
-    for label, fn in steps:
-        best = float("inf")
-        for _ in range(3):
-            start = time.process_time()
-            for _ in range(n):
-                fn()
-            best = min(best, (time.process_time() - start) / n)
-        out.append((label, best * 1e6))
-    return out
+    return [(label, seconds_per_call(fn, n) * 1e6) for label, fn in steps]
 
 
 def machine_loop_ms() -> float:
