@@ -26,6 +26,7 @@ __all__ = [
     "QUALITATIVE_NOT_ACHIEVED",
     "QUALITATIVE_PARTIAL",
     "QualitativeStatus",
+    "compact",
     "fold",
     "is_promise_text",
     "normalize_op",
@@ -367,6 +368,13 @@ def parse_decimal(text: str | None) -> Decimal | None:
     return _number(match["sign"], match["num"])
 
 
+@lru_cache(maxsize=65536)
+def compact(text: str) -> str:
+    """Label form of a text: NFKC (full-width → half-width) and no whitespace at all. Layout parsers
+    match labels in this form (io.cells keeps it on every cell)."""
+    return _ALL_SPACE.sub("", unicodedata.normalize("NFKC", text)).replace("\u200b", "")
+
+
 @lru_cache(maxsize=_MEMO)
 def parse_score(text: str | None) -> Decimal | None:
     """A score or points cell: '9.5', '10分', '98 分', '９.５' → Decimal; blank, '—', '/' and words → None.
@@ -374,7 +382,7 @@ def parse_score(text: str | None) -> Decimal | None:
     Units often write the 分 the form's header already says (自评得分 98分)."""
     if not text:
         return None
-    work = "".join(unicodedata.normalize("NFKC", text).split()).replace("\u200b", "").removesuffix("分")
+    work = compact(text).removesuffix("分")
     return parse_decimal(work) if work else None
 
 

@@ -8,11 +8,12 @@ that stream, so they do not care where rows break or how many blank lines a file
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache, partial
 from itertools import repeat
 from typing import NamedTuple
+
+from jixiao.quantity import compact
 
 _SPACE = re.compile(r"\s+")
 
@@ -68,12 +69,6 @@ def rows_of(cells: Iterable[Cell]) -> list[list[Cell]]:
             out.append([cell])
         last = here
     return out
-
-
-@lru_cache(maxsize=65536)
-def compact(text: str) -> str:
-    """Label form of a text: NFKC (full-width → half-width) and no whitespace at all."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).replace("\u200b", "")
 
 
 # clean / one_line / joined are pure and forms repeat their texts: each keeps its recent answers.
