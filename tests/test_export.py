@@ -361,7 +361,7 @@ def test_xlsx_reads_back_through_the_mof_importer(files, mof):
     for doc in (before, after):
         doc["funds"]["rows"][0].update(rate=None, score=None)
         doc["self_assessment"].update(total=None, items=doc["self_assessment"]["items"][1:])
-        doc["missing_sections"] = []  # the source's stray 督办事项 row is not part of the form
+        doc["unplaced"] = []  # the source's stray 督办事项 row is not part of the form
     assert after == before
 
 

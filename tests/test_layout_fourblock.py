@@ -17,9 +17,11 @@ from fixtures.forms_provincial import AGRICULTURE, ROAD, write_docx, write_pipe_
 from jixiao import api, cli
 from jixiao.io.importers import read_cells
 from jixiao.io.importers.legacy import convert_many
-from jixiao.io.layouts import fourblock, provincial, yueyang
+from jixiao.io.layouts import LAYOUTS
 from jixiao.serialize import report_json
 from jixiao.systems import load_system
+
+fourblock, provincial, yueyang = LAYOUTS["fourblock-2020"], LAYOUTS["provincial-2020"], LAYOUTS["yueyang-2-2"]
 
 D = Decimal
 DATA = Path(__file__).parent / "data"

@@ -18,8 +18,10 @@ from fixtures.forms_provincial import PROVINCIAL_PROJECTS, ROAD, write_docx, wri
 from jixiao import api, cli
 from jixiao.io.importers import read_cells
 from jixiao.io.importers.legacy import convert_many
-from jixiao.io.layouts import fourblock, provincial
+from jixiao.io.layouts import LAYOUTS
 from jixiao.serialize import report_json
+
+fourblock, provincial = LAYOUTS["fourblock-2020"], LAYOUTS["provincial-2020"]
 
 D = Decimal
 DATA = Path(__file__).parent / "data"
@@ -155,13 +157,16 @@ def test_project_without_total_row(reports):
 
 
 def test_unplaced_content_is_reported_not_dropped(reports):
-    (entry,) = reports[1].missing_sections
-    assert re.fullmatch(
-        r"无法识别的内容：(表2 第\d+行|项目2 第\d+行|自评表 第\d+行|第\d+行)「资料来源 / 浏阳市医保信息系统2020年度结算数据」",
-        entry,
-    ), entry
-    findings = [f for f in api.evaluate(reports[1]).findings if f.code == "JX503"]
-    assert any("资料来源" in f.message for f in findings)
+    unplaced = reports[1].unplaced
+    assert [u.text for u in unplaced] == ["资料来源", "浏阳市医保信息系统2020年度结算数据"]
+    (row,) = {u.row for u in unplaced}  # both cells of one row
+    assert re.fullmatch(r"表2 第\d+行|项目2 第\d+行|自评表 第\d+行|第\d+行", row), row
+    findings = [
+        f for f in api.evaluate(reports[1]).findings if f.code == "JX503" and f.where.path == "unplaced"
+    ]
+    assert [f.message.split("：")[1] for f in findings] == [
+        f"{row}「资料来源 / 浏阳市医保信息系统2020年度结算数据」"
+    ]
 
 
 def test_other_header_wording(reports):
@@ -209,7 +214,7 @@ def test_every_format_reads_alike(provincial_files):
         for report in api.load_reports(path):
             doc = report_json(report)
             doc.pop("source")
-            doc.pop("missing_sections")  # names the place, which each format names its own way
+            doc.pop("unplaced")  # names the place, which each format names its own way
             out.append(doc)
         return out
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.checks import CheckConfig, run_checks
-from jixiao.domain import Evaluation, Report
+from jixiao.domain import Evaluation, FormTraits, Report
 from jixiao.errors import JixiaoError
 from jixiao.scoring import evaluate as _score
 from jixiao.scoring import normalize_answers
@@ -27,8 +27,26 @@ def load_report(path: str | Path, layout: str | None = "auto") -> Report:
     return load_reports(path, layout)[0]
 
 
+def form_traits(layout: str | None) -> FormTraits:
+    """What the report's form asks for (required fields, a grade cell), from its layout spec."""
+    from jixiao.io.layouts import GENERIC, LAYOUTS
+
+    if layout != GENERIC and layout not in LAYOUTS:
+        return FormTraits()
+    spec = LAYOUTS[layout].spec
+    return FormTraits(required=spec.required, has_grade=spec.has_grade)
+
+
 def system_for(report: Report, system_id: str | None = None) -> System:
-    return load_system(system_id or system_for_layout(report.source.layout))
+    """The system asked for, else the one the report's layout spec names, else one that names the layout."""
+    if system_id:
+        return load_system(system_id)
+    from jixiao.io.layouts import GENERIC, LAYOUTS
+
+    layout = report.source.layout
+    if layout == GENERIC or layout in LAYOUTS:
+        return load_system(LAYOUTS[layout].spec.system)
+    return load_system(system_for_layout(layout))
 
 
 def evaluate(
@@ -41,7 +59,7 @@ def evaluate(
     if not isinstance(system, System):
         system = system_for(report, system)
     evaluation = _score(report, system, normalize_answers(answers) if answers else None)
-    findings = run_checks(report, system, evaluation, config)
+    findings = run_checks(report, system, evaluation, config, form_traits(report.source.layout))
     return replace(evaluation, findings=tuple(findings))
 
 

@@ -28,6 +28,7 @@ from jixiao.domain import (
     SelfAssessment,
     SelfItem,
     Source,
+    Unplaced,
 )
 from jixiao.errors import InputError
 from jixiao.numbers import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS, within_cell_range
@@ -286,7 +287,9 @@ def report_from_json(doc: Any) -> Report:
             layout=_str(src.get("layout"), "$.source.layout"),
             format=_str(src.get("format"), "$.source.format"),
             encoding=_str(src.get("encoding"), "$.source.encoding"),
+            part=_str(src.get("part"), "$.source.part"),
         ),
+        unplaced=tuple(_unplaced(x, n) for n, x in enumerate(_list(data.get("unplaced"), "$.unplaced"))),
         missing_sections=tuple(
             _str(x, "$.missing_sections") or ""
             for x in _list(data.get("missing_sections"), "$.missing_sections")
@@ -312,3 +315,16 @@ _PROJECT_TEXT = (
     "filler",
     "filler_phone",
 )
+
+
+def _unplaced(value: Any, n: int) -> Unplaced:
+    path = f"$.unplaced[{n}]"
+    item = _obj(value, path)
+    line = item.get("line")
+    if line is not None and (type(line) is not int or line < 0):
+        raise _fail(f"{path}.line", "应是行号（整数）")
+    return Unplaced(
+        text=_str(item.get("text"), path, "text") or "",
+        place=Place(path="unplaced", line=line, cell=_str(item.get("cell"), path, "cell")),
+        row=_str(item.get("row"), path, "row"),
+    )

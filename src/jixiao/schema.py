@@ -149,6 +149,7 @@ def report_schema() -> dict[str, Any]:
                         "layout": _d(_NSTR, "版式，如 yueyang-2-2"),
                         "format": _NSTR,
                         "encoding": _NSTR,
+                        "part": _d({"enum": ["3-2", None]}, 'null：整份报告；"3-2"：只有附件3-2 评分表'),
                     },
                     "读入的文件",
                 ),
@@ -244,6 +245,19 @@ def report_schema() -> dict[str, Any]:
                     "佐证材料",
                 ),
                 "missing_sections": _array(_STR, "导入时应有而没有找到的部分"),
+                "unplaced": _array(
+                    _obj(
+                        {
+                            "text": _STR,
+                            "row": _NSTR,
+                            "where": _STR,
+                            "line": _d({"type": ["integer", "null"]}, "行号"),
+                            "cell": _NSTR,
+                        },
+                        "版式没能放进任何栏目的单元格",
+                    ),
+                    "未识别的内容（单元格）",
+                ),
             }
         ),
         "$defs": {

@@ -30,6 +30,7 @@ def report_json(report: Report) -> dict[str, Any]:
             "layout": report.source.layout,
             "format": report.source.format,
             "encoding": report.source.encoding,
+            "part": report.source.part,
         },
         "title": report.title,
         "project": {
@@ -117,6 +118,16 @@ def report_json(report: Report) -> dict[str, Any]:
             {"name": a.name, "item": a.item, "criterion": a.criterion} for a in report.attachments
         ],
         "missing_sections": list(report.missing_sections),
+        "unplaced": [
+            {
+                "text": u.text,
+                "row": u.row,
+                "where": u.place.render(),
+                "line": u.place.line,
+                "cell": u.place.cell,
+            }
+            for u in report.unplaced
+        ],
     }
 
 

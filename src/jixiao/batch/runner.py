@@ -525,7 +525,7 @@ def _check_arguments(folder: Path, out: Path, jobs: int | None, layout: str, sys
         )
     if jobs is not None and jobs < 1:
         raise InputError(f"--jobs {jobs} 无效", place="--jobs", fix="并行进程数应为正整数，例如 --jobs 4")
-    if layout and layout != "auto" and layout not in LAYOUTS:
+    if layout and layout not in ("auto", "generic") and layout not in LAYOUTS:
         raise InputError(
             f"未知的版式 {layout}", place="--layout", fix="可用的版式：auto、" + "、".join(LAYOUTS)
         )

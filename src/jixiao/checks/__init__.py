@@ -5,7 +5,7 @@ from __future__ import annotations
 from jixiao.checks import evidence, execution, fields, funds, indicators, scores
 from jixiao.checks.context import CheckConfig, CheckContext
 from jixiao.checks.registry import CODES, CodeDoc
-from jixiao.domain import Evaluation, Finding, Report
+from jixiao.domain import Evaluation, Finding, FormTraits, Report
 from jixiao.systems import System
 
 # The order findings come out in: money first, then indicators, scores, fields, evidence.
@@ -23,9 +23,13 @@ _DEFAULTS = CheckConfig()
 
 
 def run_checks(
-    report: Report, system: System, evaluation: Evaluation, config: CheckConfig | None = None
+    report: Report,
+    system: System,
+    evaluation: Evaluation,
+    config: CheckConfig | None = None,
+    form: FormTraits | None = None,
 ) -> list[Finding]:
-    ctx = CheckContext(report, system, evaluation, config or _DEFAULTS)
+    ctx = CheckContext(report, system, evaluation, config or _DEFAULTS, form or FormTraits())
     out: list[Finding] = []
     for check in ALL_CHECKS:
         out.extend(f for f in check(ctx) if f.code not in ctx.config.disabled)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.checks.registry import CODES
-from jixiao.domain import Evaluation, Finding, Indicator, Place, Report, Severity
+from jixiao.domain import Evaluation, Finding, FormTraits, Indicator, Place, Report, Severity
 from jixiao.domain.record import record
 from jixiao.errors import JixiaoError
 from jixiao.scoring.completion import RowCompletion, row_completion
@@ -54,6 +54,7 @@ class CheckContext:
     system: System
     evaluation: Evaluation
     config: CheckConfig = field(default_factory=CheckConfig)
+    form: FormTraits = field(default_factory=FormTraits)  # what the report's form asks for
     _completions: dict[int, RowCompletion] = field(default_factory=dict, repr=False, compare=False)
 
     def completion(self, row: Indicator) -> RowCompletion:

@@ -14,23 +14,10 @@ _YMD = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})(?:\s*[月./\-]\s*(\d{1,2}))?
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(\(?0\d{2,3}\)?[-—]?)?\d{7,8}([-—转]\d{1,6})?$")
 _POSTCODE = re.compile(r"^\d{6}$")
-_UNPLACED = re.compile(r"^无法识别的内容：(.*?)「")  # written by the grid layouts (io/layouts/tables.py)
 _TEMPLATE_TEXT = re.compile(r"^(指标\d+[:：]?|请填写.*|（?此处填写.*|XX+.*|××+.*|…+)$")
 
-# Required fields per layout family; other layouts need at least the common ones.
+# Every form names its project and who runs it; what else a form requires its layout spec says (ctx.form).
 COMMON_REQUIRED = (("name", "项目名称"), ("unit|department", "项目单位/主管部门"))
-LAYOUT_REQUIRED = {
-    "yueyang-2-2": (
-        ("manager", "项目负责人"),
-        ("phone", "联系电话"),
-        ("start", "项目起始时间"),
-        ("end", "项目结束时间"),
-        ("report_date", "报告日期"),
-    ),
-}
-
-# The 财预〔2020〕10号 forms have no 评价等次 cell: a missing grade there is not an empty field.
-LAYOUTS_WITHOUT_GRADE = frozenset({"mof-2020", "transfer-2020", "department-2020", "provincial-2020"})
 
 
 def _iso(text: str | None) -> str | None:
@@ -93,22 +80,22 @@ def required(ctx: CheckContext) -> Iterator[Finding]:
     """JX503: required fields empty, sections missing, or the form's template text left in."""
     report = ctx.report
     p = report.project
-    wanted = COMMON_REQUIRED + LAYOUT_REQUIRED.get(report.source.layout or "", ())
+    wanted = COMMON_REQUIRED + ctx.form.required
     for fields, label in wanted:
         if not any(getattr(p, f) for f in fields.split("|")):
             yield ctx.finding("JX503", f"{label}未填写", f"project.{fields.split('|')[0]}")
+    if report.source.layout == "generic":
+        unread = "、".join(report.missing_sections) or "无"
+        yield ctx.finding(
+            "JX503",
+            f"未识别出这份表的版式，按通用方式读取：能按栏目名认出的内容已读入，未找到的部分：{unread}",
+            "source.layout",
+        )
     for section in report.missing_sections:
-        unplaced = _UNPLACED.match(section)
-        if unplaced:  # content a layout could not put in any field: say where, so nothing is lost unseen
-            yield ctx.finding(
-                "JX503",
-                f"{section}：不属于自评表的任何栏目，未被读取，请核对是否填错位置",
-                Place(path="unplaced", file=ctx.file, cell=unplaced.group(1)),
-            )
-            continue
         yield ctx.finding(
             "JX503", f"报告缺少「{section}」部分（未找到该部分，可能被删除或文件不完整）", section
         )
+    yield from _unplaced(ctx)
     total = report.funds.row("total")
     no_amounts = total is None or (total.spent is None and total.planned is None and total.budget is None)
     if no_amounts and "资金情况表" not in report.missing_sections:
@@ -117,8 +104,7 @@ def required(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("JX503", "绩效指标全部为空或填“无”", "indicators")
     if report.self_assessment.total is None and "绩效自评综合得分" not in report.missing_sections:
         yield ctx.finding("JX503", "自评总分未填写", "self_assessment.total")
-    has_grade = report.source.layout not in LAYOUTS_WITHOUT_GRADE
-    if report.self_assessment.total is not None and not report.self_assessment.grade and has_grade:
+    if report.self_assessment.total is not None and not report.self_assessment.grade and ctx.form.has_grade:
         yield ctx.finding("JX503", "评价等次未填写", "self_assessment.grade")
     for row in report.indicators:
         for value, field in ((row.name, "name"), (row.target.raw if row.target else None, "target")):
@@ -126,6 +112,26 @@ def required(ctx: CheckContext) -> Iterator[Finding]:
                 yield ctx.finding(
                     "JX503", f"指标行仍是表格模板文字「{value}」，未填写实际内容", f"{row.place.path}.{field}"
                 )
+
+
+def _unplaced(ctx: CheckContext) -> Iterator[Finding]:
+    """Content no field took, one finding per row it stands on: say where, so nothing is lost unseen."""
+    rows: dict[str, list] = {}
+    for item in ctx.report.unplaced:
+        rows.setdefault(item.row or item.place.cell or item.place.render(), []).append(item)
+    for row, items in rows.items():
+        shown = " / ".join(_short(i.text) for i in items)
+        first = items[0].place
+        yield ctx.finding(
+            "JX503",
+            f"无法识别的内容：{row}「{shown}」：不属于自评表的任何栏目，未被读取，请核对是否填错位置",
+            Place(path="unplaced", file=ctx.file, line=first.line, cell=first.cell),
+        )
+
+
+def _short(text: str, limit: int = 40) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 CHECKS = (wrong_kind, dates, required)

@@ -10,6 +10,7 @@ from jixiao.domain.records import (
     Evaluator,
     Expenditure,
     Finding,
+    FormTraits,
     FundRow,
     Funds,
     Goal,
@@ -25,6 +26,7 @@ from jixiao.domain.records import (
     SelfItem,
     Severity,
     Source,
+    Unplaced,
 )
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "Evaluator",
     "Expenditure",
     "Finding",
+    "FormTraits",
     "FundRow",
     "Funds",
     "Goal",
@@ -52,4 +55,5 @@ __all__ = [
     "SelfItem",
     "Severity",
     "Source",
+    "Unplaced",
 ]

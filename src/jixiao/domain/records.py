@@ -218,11 +218,30 @@ class Attachment:
 
 
 @record
+class Unplaced:
+    """A cell a layout could not put in any field: kept with its place, never dropped."""
+
+    text: str
+    place: Place = field(default_factory=Place)
+    row: str | None = None  # the row it stands on, as people name it: 表2 第18行 / Sheet1 第5行 / 第12行
+
+
+@record
+class FormTraits:
+    """What the form a report came from asks for, from its layout spec: the project fields it requires
+    ((field, 中文名)) and whether it has a 评价等次 cell. Checks use it instead of layout ids."""
+
+    required: tuple[tuple[str, str], ...] = ()
+    has_grade: bool = True
+
+
+@record
 class Source:
     file: str | None = None
-    layout: str | None = None  # e.g. "yueyang-2-2"
+    layout: str | None = None  # e.g. "yueyang-2-2"; "generic" when no layout spec fitted
     format: str | None = None  # txt | docx | xlsx | doc | xls
     encoding: str | None = None
+    part: str | None = None  # None: the whole report; "3-2": a 附件3-2 score table alone
 
 
 @record
@@ -241,6 +260,7 @@ class Report:
     source: Source = field(default_factory=Source)
     missing_sections: tuple[str, ...] = ()  # sections the importer expected and did not find
     title: str | None = None
+    unplaced: tuple[Unplaced, ...] = ()  # cells no field took
 
 
 @record

@@ -102,25 +102,6 @@ _BOILERPLATE = re.compile(
 _FILLER = re.compile(r"填报人[(（]签名[)）][:：]?(?P<name>.*?)联系电话[:：]?(?P<phone>.*)$", re.S)
 
 
-def detect(cells: Sequence[Cell]) -> int:
-    """Confidence 0–100 that these cells are this layout."""
-    keys = [c.key for c in cells[:401]]
-    # the labels joined with a separator: "starts a cell" is one substring test in C
-    text = "\x00" + "\x00".join(keys[:400]) + "\x00"
-    score = 0
-    if "自评报告" in "\x00".join(keys[:20]):
-        score += 30
-    if "\x00" + SECTION_BASIC in text:
-        score += 30
-    if "\x00计划安排资金" in text:
-        score += 20
-    if "\x00项目绩效定量目标" in text:
-        score += 20
-    if "\x00一级指标\x00" in text and "\x00一级指标\x00分值\x00" in text + "\x00".join(keys[400:]) + "\x00":
-        score += 45  # the 附件3-2 table, alone (as the .xlsx the bureaus hand out) or with the report
-    return min(score, 100)
-
-
 def parse_all(cells: Sequence[Cell], file: str | None = None, source: Source | None = None) -> list[Report]:
     """The 附件2-2 form is one report per file."""
     return [_Parser(list(cells), file).report(source or Source(file=file, layout=LAYOUT))]

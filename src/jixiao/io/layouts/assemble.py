@@ -1,0 +1,384 @@
+"""What a form holds (``FormRead``) → the Report, by the rules its spec switches on.
+
+Row rules: template rows (指标1：, ……) with nothing in them are not indicators; a 「其中：…」 row without
+points restates part of the indicator above and goes into its note; a ★ before a name marks a core
+indicator; rows without points take their heading's (产出指标（50分）), shared evenly. Adjusted targets
+(调整后目标值) win over the initial ones, which are kept in the note; a blank 得分 is 权重 × 得分系数.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from jixiao.domain import (
+    FundRow,
+    Funds,
+    Goal,
+    Indicator,
+    NarrativeSection,
+    Opinion,
+    Place,
+    ProjectInfo,
+    Report,
+    SelfAssessment,
+    SelfItem,
+    Source,
+    Unplaced,
+)
+from jixiao.io.cells import Cell, compact, one_line
+from jixiao.io.layouts.common import parse_date, parse_period, place
+from jixiao.io.layouts.grid import percent_number, split_evenly
+from jixiao.io.layouts.hooks import HOOKS
+from jixiao.io.layouts.reader import FormRead, TableLine, Words
+from jixiao.io.layouts.spec import LayoutSpec
+from jixiao.quantity import parse_quantity
+
+EXECUTION_ITEM = ("预算执行率",)
+_TEMPLATE_NAME = re.compile(r"^(指标\s*\d+\s*[:：]?|[…\.。·]+|\.{3,})$")
+_TEMPLATE_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*(?=\S)")
+# A project code before the name: 51000021R000000019951-工资性支出 (四川 一体化系统)
+_CODE_PREFIX = re.compile(r"^([0-9A-Za-z]{12,30})\s*[-—_－:：\s]\s*(?=\S)")
+_YES = frozenset({"是", "√", "✓", "✔", "★", "y", "yes", "核心", "核心指标"})
+
+
+def is_yes(text: str | None) -> bool:
+    """是否核心指标 and the like: 是 / √ / ★ / Y."""
+    return bool(text) and compact(text).lower() in _YES
+
+
+def assemble(spec: LayoutSpec, words: Words, form: FormRead, file: str | None, source: Source) -> Report:
+    project = project_info(form)
+    for hook in spec.hooks:
+        kind, function = HOOKS[hook]
+        if kind == "project":
+            project = function(project)
+    indicators = indicator_rows(spec, words, form, file)
+    funds = fund_rows(form, file)
+    mode = spec.self_assessment
+    if mode == "auto":
+        mode = "score_table" if any(not t.has_values and t.lines for t in form.tables) else "rows"
+    if mode == "score_table":
+        items = score_table_items(form, file)
+    else:
+        items = execution_item(spec, form, funds, file) + row_items(indicators)
+    return Report(
+        project=project,
+        funds=funds,
+        goals=tuple(
+            Goal(g.expected, g.actual, place(file, cell, f"goals[{n}]"))
+            for n, (g, cell) in enumerate(zip(form.goals, form.goal_cells, strict=True), 1)
+        ),
+        indicators=tuple(indicators),
+        self_assessment=self_assessment(spec, form, items, file),
+        opinions=tuple(
+            Opinion(role="unit", label=label, text=text or None, place=place(file, cell, f"opinions.{label}"))
+            for label, text, cell in form.signoff
+            if label != "联系电话"
+        ),
+        narrative=(*form.narrative, *fund_reasons(words, form)),
+        source=source,
+        missing_sections=tuple(missing(mode, form)),
+        title=form.title,
+        unplaced=tuple(
+            Unplaced(cell.text, place(file, cell, "unplaced"), row_label(cell)) for cell in form.unplaced
+        ),
+    )
+
+
+def row_label(cell: Cell) -> str:
+    """Where a cell's row is, as people name it: 表2 第18行 / Sheet1 第5行 / 第12行."""
+    if cell.table is not None and cell.ref and cell.ref.startswith("表"):
+        return f"表{cell.table} 第{cell.row}行"
+    if cell.ref and "!" in cell.ref:
+        return f"{cell.ref.split('!', 1)[0]} 第{cell.row}行"
+    if cell.line:
+        return f"第{cell.line}行"
+    return cell.ref or "表外"
+
+
+def missing(mode: str, form: FormRead) -> list[str]:
+    out = []
+    if mode == "score_table":
+        if "scores" not in form.blocks:
+            out.append("指标评分表")
+        return out
+    if "funds" not in form.blocks:
+        out.append("资金情况表")
+    if "indicators" not in form.blocks:
+        out.append("绩效指标表")
+    return out
+
+
+# -- project --------------------------------------------------------------------------------------
+
+
+def fact(form: FormRead, *names: str) -> str | None:
+    for name in names:
+        if name in form.facts:
+            return form.facts[name][0] or None
+    return None
+
+
+def project_info(form: FormRead) -> ProjectInfo:
+    start, end = parse_period(fact(form, "period"))
+    signed = {label: text for label, text, _ in form.signoff if text}
+    name = fact(form, "name")
+    if name:
+        name = _CODE_PREFIX.sub("", name) or name
+    filler = fact(form, "filler")
+    return ProjectInfo(
+        name=name,
+        unit=fact(form, "unit", "reporting_unit"),
+        department=fact(form, "department"),
+        manager=fact(form, "manager") or signed.get("项目负责人"),
+        phone=fact(form, "phone"),
+        address=fact(form, "address"),
+        start=start,
+        end=end,
+        report_date=parse_date(fact(form, "report_date")),
+        year=form.year or (int(start[:4]) if start else None),
+        filler=filler,
+        filler_phone=signed.get("联系电话") or (fact(form, "phone") if filler else None),
+        period_raw=fact(form, "period"),
+    )
+
+
+# -- funds ----------------------------------------------------------------------------------------
+
+
+def fund_rows(form: FormRead, file: str | None) -> Funds:
+    rows = [
+        FundRow(
+            key=line.key,
+            label=line.label,
+            planned=line.amounts["planned"],
+            budget=line.amounts["budget"],
+            arrived=line.amounts["arrived"],
+            spent=line.amounts["spent"],
+            balance=line.amounts["balance"],
+            stated_rate=line.rate,
+            weight=line.weight,
+            score=line.score,
+            place=place(file, line.cell, f"funds[{line.label}]"),
+        )
+        for line in form.funds
+    ]
+    return Funds(unit=form.fund_unit or "万元", rows=tuple(rows))
+
+
+def fund_reasons(words: Words, form: FormRead) -> list[NarrativeSection]:
+    """The 未执行原因 column, kept as a narrative section so the reasons are not lost."""
+    notes = [
+        f"{line.label}：{line.note}"
+        for line in form.funds
+        if line.note and not words.is_placeholder(line.note)
+    ]
+    return [NarrativeSection("预算执行·未执行原因", "\n".join(notes))] if notes else []
+
+
+# -- indicators -----------------------------------------------------------------------------------
+
+
+def indicator_rows(spec: LayoutSpec, words: Words, form: FormRead, file: str | None) -> list[Indicator]:
+    """Rows of every table with target/actual columns, by the spec's row rules."""
+    out: list[Indicator] = []
+    headings: dict[tuple[str, ...], Decimal] = {}
+    for table in form.tables:
+        if not table.has_values:
+            continue
+        headings.update(table.heading_points)
+        for line in table.lines:
+            made = _indicator(spec, words, table.columns, line, out, file)
+            if made is not None:
+                out.append(made)
+    if spec.rule("heading_points"):
+        out = _with_heading_points(out, headings)
+    return out
+
+
+def _indicator(spec, words, columns, line: TableLine, done: list[Indicator], file) -> Indicator | None:
+    l1, l2, name = line.levels
+    if "name" not in columns:
+        name = l2
+    texts = line.texts
+    name = one_line(name) if name else None
+    initial, adjusted = texts.get("target_initial"), texts.get("target")
+    target = adjusted or initial
+    actual = texts.get("actual")
+    notes = [texts.get("note")]
+    if adjusted and initial:
+        notes.append(f"年初目标值：{one_line(initial)}")
+    weight = line.leaf_points
+    score = line.score
+    coefficient = percent_number(texts.get("coefficient"))
+    if score is None and weight is not None and coefficient is not None:
+        score = weight * coefficient / 100  # exact in Decimal: 权重 × 系数
+    nothing_else = not target and not actual and weight is None and score is None
+    if name and spec.rule("template_rows") and _TEMPLATE_NAME.match(compact(name)) and nothing_else:
+        return None  # the form's empty template row (指标1：, ……)
+    if name and spec.rule("template_rows") and _TEMPLATE_PREFIX.match(name):
+        name = _TEMPLATE_PREFIX.sub("", name)  # 指标1：培训人次 → 培训人次
+    if (
+        name
+        and spec.rule("sub_rows")
+        and compact(name).startswith("其中")
+        and done
+        and weight is None
+        and score is None
+    ):
+        parent = done[-1]
+        part = f"{name}：指标值 {one_line(target) or '—'}，实际完成值 {one_line(actual) or '—'}"
+        done[-1] = replace(parent, note="；".join(p for p in (parent.note, part) if p))
+        return None
+    core = is_yes(texts.get("core"))
+    if name and spec.rule("core_marks") and name.lstrip().startswith(tuple(words.core_marks)):
+        name = name.lstrip().lstrip(words.core_marks).strip() or None
+        core = True
+    empty = (name is None or words.is_placeholder(name)) and not target and not actual
+    if empty and name is None and score is None and weight is None:
+        return None  # a level heading alone, or a spare row
+    unit = texts.get("unit")
+    return Indicator(
+        level1=l1,
+        level2=l2,
+        name=None if empty else name,
+        target=None if empty else parse_quantity(target, op=texts.get("op"), unit=unit),
+        actual=None if empty else parse_quantity(actual, unit=unit),
+        weight=weight,
+        score=score,
+        note="；".join(one_line(n) for n in notes if n and one_line(n)) or None,
+        empty=empty,
+        core=core,
+        place=place(file, line.cell, f"indicators[{len(done) + 1}]"),
+    )
+
+
+def _with_heading_points(rows: list[Indicator], headings: dict[tuple[str, ...], Decimal]) -> list[Indicator]:
+    """Rows without any 分值 take the points their heading states (产出指标（50分）, 数量指标（10分）),
+    shared evenly: a 二级 heading's among its rows, else the 一级 heading's among its rows."""
+    if not headings or any(r.weight is not None for r in rows):
+        return rows
+    out = list(rows)
+    live = [i for i, r in enumerate(out) if not r.empty and r.name]
+    by_level2 = {key: points for key, points in headings.items() if len(key) == 2}
+    taken: set[int] = set()
+    for (level1, level2), points in by_level2.items():
+        members = [i for i in live if out[i].level1 == level1 and out[i].level2 == level2]
+        for i, share in zip(members, split_evenly(points, len(members)), strict=True):
+            out[i] = replace(out[i], weight=share)
+            taken.add(i)
+    for key, points in headings.items():
+        if len(key) != 1:
+            continue
+        members = [i for i in live if out[i].level1 == key[0] and i not in taken]
+        if any(i in taken for i in live if out[i].level1 == key[0]):
+            continue  # its 二级 headings gave the points
+        for i, share in zip(members, split_evenly(points, len(members)), strict=True):
+            out[i] = replace(out[i], weight=share)
+    return out
+
+
+# -- self-assessment ------------------------------------------------------------------------------
+
+
+def execution_item(spec: LayoutSpec, form: FormRead, funds: Funds, file: str | None) -> list[SelfItem]:
+    """预算执行率: the funds block's 分值 and 得分 (the total row's, else any row's)."""
+    total = funds.row("total")
+    weights = [r.weight for r in funds.rows if r.weight is not None]
+    scored = next((r for r in funds.rows if r.score is not None), None)
+    if total is None and not weights and scored is None and form.fund_points is None:
+        return []
+    points = total.weight if total is not None and total.weight is not None else None
+    if points is None:
+        points = max(weights) if weights else form.fund_points
+    if points is None and spec.execution_points is not None:
+        points = Decimal(spec.execution_points)
+    score = (
+        total.score if total is not None and total.score is not None else (scored.score if scored else None)
+    )
+    anchor = (scored or total).place if (scored or total) is not None else Place()
+    return [
+        SelfItem(
+            EXECUTION_ITEM,
+            max=points,
+            score=score,
+            place=Place("self_assessment.items[预算执行率]", file, anchor.line, anchor.cell),
+        )
+    ]
+
+
+def row_items(indicators: list[Indicator]) -> list[SelfItem]:
+    return [
+        SelfItem(
+            tuple(p for p in (r.level1, r.level2, r.name) if p), max=r.weight, score=r.score, place=r.place
+        )
+        for r in indicators
+        if not r.empty and r.name
+    ]
+
+
+def score_table_items(form: FormRead, file: str | None) -> list[SelfItem]:
+    """One item per scored row of the score table(s), with 分值, 自评得分 and 审核得分."""
+    items = []
+    for table in form.tables:
+        if "score" not in table.columns and "review" not in table.columns:
+            continue
+        if table.has_values and any(not t.has_values for t in form.tables):
+            continue  # the value table's rows are indicators; the score table scores them
+        for line in table.lines:
+            if not line.path or (line.score is None and line.review is None):
+                continue
+            items.append(
+                SelfItem(
+                    path=line.path,
+                    max=line.leaf_points,
+                    score=line.score,
+                    review_score=line.review,
+                    place=place(file, line.cell, "self_assessment.items[" + "/".join(line.path) + "]"),
+                )
+            )
+    return items
+
+
+def _table_total(form: FormRead, mode: str) -> tuple[Decimal | None, Decimal | None, Cell | None]:
+    for table in form.tables:
+        wanted = not table.has_values if mode == "score_table" else table.has_values
+        if wanted and (table.total_score is not None or table.total_review is not None):
+            return table.total_score, table.total_review, table.total_cell
+    for table in form.tables:
+        if table.total_score is not None:
+            return table.total_score, table.total_review, table.total_cell
+    return None, None, None
+
+
+def self_assessment(
+    spec: LayoutSpec, form: FormRead, items: list[SelfItem], file: str | None
+) -> SelfAssessment:
+    from jixiao.quantity import parse_score
+
+    mode = (
+        "score_table"
+        if items and items[0].path != EXECUTION_ITEM and spec.self_assessment != "rows"
+        else "rows"
+    )
+    table_total, table_review, table_cell = _table_total(form, mode)
+    label_text, label_cell = form.totals.get("total", (None, None))
+    label_total = parse_score(label_text)
+    review_text = form.totals.get("review_total", (None, None))[0]
+    if spec.total_from == "labels" and label_total is not None:
+        total, cell = label_total, label_cell
+    elif table_total is not None:
+        total, cell = table_total, table_cell
+    else:
+        total, cell = label_total, label_cell
+    review = parse_score(review_text)
+    return SelfAssessment(
+        total=total,
+        grade=form.totals.get("grade", (None, None))[0],
+        items=tuple(items),
+        total_place=place(file, cell, "self_assessment.total"),
+        review_total=review if review is not None else table_review,
+        review_grade=form.totals.get("review_grade", (None, None))[0],
+    )

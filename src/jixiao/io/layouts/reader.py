@@ -1,0 +1,647 @@
+"""The one grid reader: a form's rows → what it holds (``FormRead``), by the words of a layout spec.
+
+Walks the rows once. A header row starts its block (funds, goals, an indicator or score table) and the
+block reads on while its rows fit; any other row is read as labels with their values (project facts,
+totals, narrative, sign-off). Every cell the reader takes is marked; what is left is reported as
+``Unplaced`` — never silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from jixiao.domain import Goal, NarrativeSection
+from jixiao.io.cells import Cell, clean, compact, joined, one_line
+from jixiao.io.layouts.grid import (
+    CarryForward,
+    ColumnMap,
+    Row,
+    col,
+    exact_role,
+    head,
+    is_note,
+    is_preamble,
+    is_title_line,
+    is_year_line,
+    label_key,
+    match_role,
+    percent_number,
+    strip_points,
+    unit_in,
+    unit_note,
+    year_of,
+)
+from jixiao.io.layouts.spec import LayoutSpec
+from jixiao.quantity import parse_amount, parse_score
+
+FUND_AMOUNTS = ("planned", "budget", "arrived", "spent", "balance")
+LEVEL_ROLES = ("level1", "level2", "name")
+LEVEL_WORDS = frozenset({"一级指标", "二级指标", "三级指标"})
+VALUE_ROLES = ("op", "target", "target_initial", "unit", "actual", "note", "standard", "core", "coefficient")
+
+
+@dataclass
+class FundLine:
+    key: str
+    label: str
+    amounts: dict[str, Decimal | None]
+    rate: Decimal | None
+    weight: Decimal | None
+    score: Decimal | None
+    note: str | None
+    cell: Cell  # the row's label
+
+
+@dataclass
+class TableLine:
+    levels: tuple[str | None, str | None, str | None]
+    points: dict[str, Decimal | None]  # p1 / p2 / p3 (level points) and weight (the row's own)
+    texts: dict[
+        str, str | None
+    ]  # op, target, target_initial, unit, actual, note, standard, core, coefficient
+    score: Decimal | None
+    review: Decimal | None
+    cell: Cell
+
+    @property
+    def leaf_points(self) -> Decimal | None:
+        """The leaf's own points: 三级 分值 (or the row's 权重); a 二级 leaf's 分值 where there is no 三级."""
+        keys = (
+            ("p3", "weight") if self.levels[2] else ("weight", "p2") if self.levels[1] else ("weight", "p1")
+        )
+        return next((self.points[k] for k in keys if self.points.get(k) is not None), None)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(p for p in self.levels if p)
+
+
+@dataclass
+class Table:
+    columns: frozenset[str]
+    lines: list[TableLine] = field(default_factory=list)
+    heading_points: dict[tuple[str, ...], Decimal] = field(
+        default_factory=dict
+    )  # (level1[, level2]) → points
+    total_score: Decimal | None = None
+    total_review: Decimal | None = None
+    total_cell: Cell | None = None
+    total_points: Decimal | None = None
+
+    @property
+    def has_values(self) -> bool:
+        """An indicator table: it has target or actual columns (else it is a score table)."""
+        return bool({"target", "target_initial", "actual"} & self.columns)
+
+
+@dataclass
+class FormRead:
+    """What one form holds, as read: values with the cells they came from."""
+
+    title: str | None = None
+    year: int | None = None
+    fund_unit: str | None = None
+    fund_points: Decimal | None = None
+    funds: list[FundLine] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    goal_cells: list[Cell] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    facts: dict[str, tuple[str, Cell]] = field(default_factory=dict)
+    totals: dict[str, tuple[str, Cell]] = field(default_factory=dict)
+    narrative: list[NarrativeSection] = field(default_factory=list)
+    narrative_cells: list[tuple[str, Cell]] = field(default_factory=list)
+    signoff: list[tuple[str, str, Cell]] = field(default_factory=list)
+    unplaced: list[Cell] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)  # funds / goals / indicators / scores, in order found
+
+
+class Words:
+    """The spec's vocabulary arranged for the reader: one lookup table per question it asks."""
+
+    def __init__(self, spec: LayoutSpec):
+        v = spec.vocabulary
+        assert v is not None
+        self.spec = spec
+        self.fund_columns = v.section("fund_columns")
+        self.fund_sources = v.section("fund_sources")
+        self.goal_columns = v.section("goal_columns")
+        self.levels = v.section("levels")
+        self.indicator_columns = v.section("indicator_columns")
+        self.points = frozenset(v.words("points"))
+        self.total_rows = frozenset(v.words("total_rows"))
+        self.block_labels = frozenset(v.words("block_labels"))
+        self.placeholders = frozenset(v.words("placeholders"))
+        self.fund_skipped = v.words("fund_skipped")
+        self.goal_labels = v.words("goal_labels")
+        self.form_titles = v.words("form_titles")
+        self.core_marks = v.core_marks
+        labels: dict[str, tuple[str, str]] = {}
+        for kind in ("facts", "totals", "narrative", "signoff"):
+            for name, words in v.section(kind).items():
+                for word in words:
+                    labels.setdefault(word, (kind, name))
+        self.labels = labels
+        alternation = "|".join(sorted(map(re.escape, labels), key=len, reverse=True)) or "(?!)"
+        # "项目负责人（签字）：张三" — a label, an optional bracket, a colon, the value (to the next label)
+        self.inline = re.compile(rf"({alternation})\s*(?:[(（][^)）]*[)）])?\s*[:：]")
+        # "项目名称　农村公路提质改造" — label and value in one cell, apart by spaces only
+        self.spaced = re.compile(rf"^\s*({alternation})[ \t\u3000]+(\S.*)$", re.S)
+
+    def level_of(self, key: str) -> str | None:
+        return exact_role(key, self.levels)
+
+    def fund_source(self, text: str) -> str | None:
+        key = label_key(text)
+        found = exact_role(key, self.fund_sources)
+        if found is not None:
+            return found
+        for role, words in self.fund_sources.items():
+            if any(len(w) >= 3 and key.startswith(w) for w in words):
+                return role
+        return None
+
+    def is_placeholder(self, text: str) -> bool:
+        return compact(text) in self.placeholders
+
+    def is_form_title(self, key: str) -> bool:
+        return len(key) <= 40 and any(t in key for t in self.form_titles)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    line = one_line(text) or ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class GridReader:
+    def __init__(self, spec: LayoutSpec, rows: list[Row], words: Words | None = None):
+        self.spec = spec
+        self.words = words or Words(spec)
+        self.rows = rows
+        self.form = FormRead()
+        self.used: set[int] = set()  # id() of the cells read; the rows keep every cell alive
+
+    def use(self, *cells: Cell | None) -> None:
+        for cell in cells:
+            if cell is not None:
+                self.used.add(id(cell))
+
+    def is_used(self, cell: Cell) -> bool:
+        return id(cell) in self.used
+
+    # -- the walk ---------------------------------------------------------------------------------
+    def read(self) -> FormRead:
+        i = 0
+        rows = self.rows
+        while i < len(rows):
+            row = rows[i]
+            if self.lone_line(row):
+                i += 1
+            elif self.indicator_header(row) is not None:
+                i = self.table(i)
+            elif self.fund_header(row) is not None:
+                i = self.fund_block(i)
+            elif self.goal_header(row) is not None:
+                i = self.goal_block(i)
+            elif self.goal_label(row):
+                i += 1
+            elif self.total_row(row):
+                self.loose_total(row)
+                i += 1
+            elif is_note(compact(row[0].text)):
+                i = self.notes(i)
+            else:
+                self.label_row(row)
+                i += 1
+        for row in rows:
+            for cell in row:
+                if not self.is_used(cell) and not self.words.is_placeholder(cell.text):
+                    self.form.unplaced.append(cell)
+        return self.form
+
+    # -- lines standing alone: title, year, 附件N, unit ---------------------------------------------
+    def lone_line(self, row: Row) -> bool:
+        cells = row
+        if len(cells) > 2:
+            return False
+        first = cells[0]
+        key = compact(first.text)
+        unit = unit_note(key) if len(key) <= 14 else None
+        if unit is not None:
+            self.form.fund_unit = unit
+            self.use(first)
+            return True
+        if len(cells) == 2 and not (is_year_line(cells[1].key) and self.words.is_form_title(key)):
+            return False
+        if is_year_line(key) or is_preamble(key):
+            self.form.year = self.form.year or year_of(first.text)
+            self.use(first)
+            return True
+        if self.words.inline.match(key) or self.words.labels.get(label_key(first.text)):
+            return False
+        if self.words.is_form_title(key) or (len(cells) == 1 and is_title_line(key)):
+            if self.form.title is None and (self.words.is_form_title(key) or "自评" in key or "评价" in key):
+                self.form.title = one_line(first.text)
+            self.form.year = self.form.year or year_of(first.text)
+            self.use(*cells)
+            if len(cells) == 2:
+                self.form.year = year_of(cells[1].text) or self.form.year
+            return True
+        return False
+
+    # -- header rows --------------------------------------------------------------------------------
+    def _roles(self, row: Row, role_of: Callable[[str], str | None]) -> dict[int, str]:
+        roles: dict[int, str] = {}
+        for cell in row:
+            role = role_of(head(cell.text))
+            if role is None:
+                role = self.spec.columns.get(head(cell.text))
+            if role is not None and role not in roles.values():
+                roles[col(cell)] = role
+        return roles
+
+    def indicator_roles(self, row: Row) -> dict[int, str]:
+        """Columns of an indicator/score table header: levels, their points, values, scores."""
+        roles: dict[int, str] = {}
+        last = None
+        for cell in row:
+            key = head(cell.text)
+            role = self.words.level_of(key)
+            if role is None and key in self.words.points:
+                role = {"level1": "p1", "level2": "p2", "name": "p3"}.get(last or "", "weight")
+            if role is None:
+                role = match_role(key, self.words.indicator_columns)
+            if role is None:
+                assigned = self.spec.columns.get(key)
+                role = (
+                    assigned
+                    if assigned in (*LEVEL_ROLES, *VALUE_ROLES, "weight", "score", "review")
+                    else None
+                )
+            last = role
+            if role is not None and role not in roles.values():
+                roles[col(cell)] = role
+        return roles
+
+    def indicator_header(self, row: Row) -> dict[int, str] | None:
+        if len(row) < 2:
+            return None
+        levels = sum(1 for c in row if head(c.text) in LEVEL_WORDS)
+        roles = self.indicator_roles(row)
+        names = set(roles.values())
+        if levels >= 2:
+            return roles
+        if len(names) >= 4 and names & {"name", "target", "actual", "target_initial"}:
+            return roles
+        return None
+
+    def fund_header(self, row: Row) -> dict[int, str] | None:
+        roles = self._roles(row, lambda key: match_role(key, self.words.fund_columns))
+        if len(set(roles.values()) & {"planned", "budget", "arrived", "spent"}) >= 2:
+            return roles
+        return None
+
+    def goal_header(self, row: Row) -> dict[int, str] | None:
+        if len(row) > 4:
+            return None
+        roles = self._roles(row, lambda key: match_role(key, self.words.goal_columns))
+        if {"expected", "actual"} <= set(roles.values()):
+            return roles
+        return None
+
+    def total_row(self, row: Row) -> bool:
+        return head(row[0].text) in self.words.total_rows
+
+    def ends_block(self, row: Row) -> bool:
+        """A row that is not a data row of the block being read."""
+        first = row[0]
+        key = label_key(first.text)
+        kind = self.words.labels.get(key, ("", ""))[0]
+        return (
+            kind in ("narrative", "signoff", "totals", "facts")
+            or key in self.spec.signoff_after_blocks
+            or bool(self.words.inline.match(compact(first.text)))
+            or self.indicator_header(row) is not None
+            or self.fund_header(row) is not None
+            or self.goal_header(row) is not None
+            or is_note(compact(first.text))
+            or (len(row) == 1 and self.words.is_form_title(compact(first.text)))
+        )
+
+    def block_label(self, cell: Cell) -> bool:
+        """A cell naming a block (项目资金（万元）, 预算执行情况（10分）): used, its unit and points kept."""
+        key = label_key(cell.text)
+        if key not in self.words.block_labels:
+            return False
+        _, points = strip_points(one_line(cell.text))
+        if points is not None and key in ("预算执行情况", "项目资金", "资金情况", "预算资金", "部门资金"):
+            self.form.fund_points = points
+        unit = unit_in(cell.text)
+        if unit and self.form.fund_unit is None:
+            self.form.fund_unit = unit
+        self.use(cell)
+        return True
+
+    # -- the funds block ----------------------------------------------------------------------------
+    def fund_block(self, i: int) -> int:
+        self.form.blocks.append("funds")
+        header = self.rows[i]
+        columns = ColumnMap(self.fund_header(header) or {})
+        for cell in header:
+            if columns.role_of(col(cell)) is not None and col(cell) in columns.roles:
+                self.use(cell)
+                unit = unit_in(cell.text)
+                if unit and self.form.fund_unit is None:
+                    self.form.fund_unit = unit
+            else:
+                self.block_label(cell)
+        j = i + 1
+        while j < len(self.rows):
+            row = self.rows[j]
+            values, labels = columns.split(row)
+            source = next(((c, key) for c in labels if (key := self.words.fund_source(c.text))), None)
+            if source is None:
+                if any(label_key(c.text).startswith(self.words.fund_skipped) for c in labels):
+                    self.use(*row)  # a second split of the total (基本支出/项目支出): known, not stored
+                    j += 1
+                    continue
+                if self.ends_block(row) or self.total_row(row) or self.goal_label(row, peek=True):
+                    break
+                for cell in labels:
+                    self.block_label(cell)
+                j += 1  # a stray row inside the block: left unplaced, the block reads on
+                continue
+            label_cell, key = source
+            self.use(label_cell)
+            for cell in labels:
+                if cell is not label_cell:
+                    self.block_label(cell)
+            text = re.sub(r"^其中\s*[:：]?", "", label_cell.text.strip())
+            label = (one_line(text) or label_cell.text).rstrip(":：")
+            note = values.get("note")
+            self.use(note)
+            self.form.funds.append(
+                FundLine(
+                    key=key,
+                    label=label,
+                    amounts={
+                        f: self._number(values.get(f), lambda t: parse_amount(t)[0]) for f in FUND_AMOUNTS
+                    },
+                    rate=self._number(values.get("rate"), percent_number),
+                    weight=self._number(values.get("weight"), parse_score),
+                    score=self._number(values.get("score"), parse_score),
+                    note=clean(note.text) if note is not None else None,
+                    cell=label_cell,
+                )
+            )
+            j += 1
+        return j
+
+    def _number(self, cell: Cell | None, reader: Callable[[str], Decimal | None]) -> Decimal | None:
+        if cell is None:
+            return None
+        value = reader(cell.text)
+        if value is not None or self.words.is_placeholder(cell.text):
+            self.use(cell)
+        return value
+
+    # -- goals --------------------------------------------------------------------------------------
+    def goal_block(self, i: int) -> int:
+        self.form.blocks.append("goals")
+        header = self.rows[i]
+        columns = ColumnMap(self.goal_header(header) or {})
+        for cell in header:
+            if col(cell) in columns.roles:
+                self.use(cell)
+            else:
+                self.block_label(cell)
+        j = i + 1
+        while j < len(self.rows):
+            row = self.rows[j]
+            values, labels = columns.split(row)
+            if any(not self.block_label(c) for c in labels) or self.ends_block(row) or self.total_row(row):
+                break
+            self.add_goal(values.get("expected"), values.get("actual"))
+            j += 1
+        return j
+
+    def add_goal(self, expected: Cell | None, actual: Cell | None) -> None:
+        texts = [clean(c.text) if c is not None else None for c in (expected, actual)]
+        self.use(expected, actual)
+        if not any(texts):
+            return
+        anchor = expected if expected is not None and expected.text else actual
+        self.form.goals.append(Goal(texts[0], texts[1]))
+        self.form.goal_cells.append(anchor)
+
+    def goal_label(self, row: Row, peek: bool = False) -> bool:
+        """'年度总体目标 | 预期 | 实际' — the goals written beside their label."""
+        first = row[0]
+        key = label_key(first.text)
+        if len(row) < 2 or not (
+            key in self.words.goal_labels or key.startswith(("年度总体目标", "总体目标"))
+        ):
+            return False
+        if key in self.words.labels or self.goal_header(row) is not None:
+            return False
+        if peek:
+            return True
+        self.use(first)
+        self.add_goal(row[1], row[2] if len(row) > 2 else None)
+        return True
+
+    # -- indicator and score tables -----------------------------------------------------------------
+    def table(self, i: int) -> int:
+        header = self.rows[i]
+        roles = self.indicator_header(header) or {}
+        for cell in header:
+            if col(cell) in roles:
+                self.use(cell)
+            else:
+                self.block_label(cell)
+        j = i + 1
+        # a second header row under the first (年度指标值 spanning 指标性质 / 指标值 / 度量单位)
+        if j < len(self.rows):
+            below = self.rows[j]
+            more = self.indicator_roles(below)
+            if len(more) >= 2 and all(col(c) in more or self.block_label(c) for c in below):
+                for cell in below:
+                    self.use(cell)
+                roles = {c: r for c, r in roles.items() if r not in more.values()}
+                roles.update(more)
+                j += 1
+        columns = ColumnMap(dict(sorted(roles.items())))
+        table = Table(columns=columns.names)
+        self.form.tables.append(table)
+        self.form.blocks.append("indicators" if table.has_values else "scores")
+        carry = CarryForward(2)
+        level_points: dict[str, Decimal | None] = {"p1": None, "p2": None}
+        while j < len(self.rows):
+            row = self.rows[j]
+            if self.total_row(row):
+                self.table_total(table, row, columns)
+                j += 1
+                break
+            if self.ends_block(row):
+                break
+            values, labels = columns.split(row)
+            for cell in labels:
+                self.block_label(cell)
+            texts = {role: clean(cell.text) for role, cell in values.items()}
+            l1, p1 = strip_points(joined(texts.get("level1")))
+            l2, p2 = strip_points(joined(texts.get("level2")))
+            l3 = joined(texts.get("name"))
+            self.use(*(values.get(r) for r in (*LEVEL_ROLES, *VALUE_ROLES)))
+            if l1:
+                level_points = {"p1": self._number(values.get("p1"), parse_score) or p1, "p2": None}
+                if p1 is not None:
+                    table.heading_points.setdefault((l1,), p1)
+            if l2:
+                level_points["p2"] = self._number(values.get("p2"), parse_score) or p2
+            level1, level2 = carry([l1, l2])
+            if l2 and p2 is not None and level1:
+                table.heading_points.setdefault((level1, l2), p2)
+            points = {
+                **level_points,
+                "p3": self._number(values.get("p3"), parse_score),
+                "weight": self._number(values.get("weight"), parse_score),
+            }
+            score = self._number(values.get("score"), parse_score)
+            review = self._number(values.get("review"), parse_score)
+            has_leaf = "name" in table.columns
+            name = l3 if has_leaf else (l2 if not table.has_values else None)
+            value_texts = {k: texts.get(k) for k in VALUE_ROLES}
+            if (
+                name
+                or any(value_texts[k] for k in ("target", "target_initial", "actual"))
+                or score is not None
+            ):
+                table.lines.append(
+                    TableLine(
+                        levels=(level1, level2, l3) if has_leaf else (level1, level2, None),
+                        points=points,
+                        texts=value_texts,
+                        score=score,
+                        review=review,
+                        cell=values.get("name") or values.get("level2") or row[0],
+                    )
+                )
+            j += 1
+        return j
+
+    def table_total(self, table: Table, row: Row, columns: ColumnMap) -> None:
+        self.use(row[0])
+        values, _labels = columns.split(row)
+        for name in ("p1", "p2", "p3", "weight"):  # the points total (100)
+            found = self._number(values.get(name), parse_score)
+            if found is not None and table.total_points is None:
+                table.total_points = found
+        table.total_score = self._number(values.get("score"), parse_score)
+        table.total_review = self._number(values.get("review"), parse_score)
+        table.total_cell = values.get("score")
+        if table.total_score is None:
+            numbers = [c for c in row[1:] if parse_score(c.text) is not None and not self.is_used(c)]
+            if numbers:  # nothing under 得分: the last number of the row that is not the points total
+                table.total_score = parse_score(numbers[-1].text)
+                table.total_cell = numbers[-1]
+                self.use(*numbers)
+        self.pairs_in(row[1:])
+
+    def loose_total(self, row: Row) -> None:
+        """A 总分 row outside any table: its last number is the self-score; other pairs beside it."""
+        self.use(row[0])
+        numbers = [c for c in row[1:] if parse_score(c.text) is not None]
+        if numbers:
+            self.use(*numbers)
+            self.put_total("total", numbers[-1], one_line(numbers[-1].text))
+            self.form.totals.setdefault("loose", (numbers[-1].text, numbers[-1]))
+        self.pairs_in([c for c in row[1:] if c not in numbers])
+
+    def notes(self, i: int) -> int:
+        """注 / 说明 lines after the form: read past, with the lines that continue them."""
+        self.use(*self.rows[i])
+        j = i + 1
+        while j < len(self.rows):
+            row = self.rows[j]
+            if len(row) > 1 or self.ends_block(row) or self.lone_line_peek(row):
+                break
+            self.use(*row)
+            j += 1
+        return j
+
+    def lone_line_peek(self, row: Row) -> bool:
+        key = compact(row[0].text)
+        return bool(unit_note(key) or is_year_line(key) or is_preamble(key) or self.words.is_form_title(key))
+
+    # -- label rows ---------------------------------------------------------------------------------
+    def label_row(self, row: Row) -> None:
+        self.pairs_in(row)
+
+    def pairs_in(self, cells: Sequence[Cell]) -> None:
+        for k, cell in enumerate(cells):
+            if self.is_used(cell):
+                continue
+            label = self.label(label_key(cell.text))
+            if label is not None:
+                self.use(cell)
+                value = next((c for c in cells[k + 1 :] if not self.is_used(c)), None)
+                if value is not None and self.label(label_key(value.text)) is None:
+                    self.use(value)
+                    self.put(label, value)
+                else:
+                    self.put(label, cell, "")
+                continue
+            text = compact(cell.text)
+            spaced = self.words.spaced.match(cell.text)
+            if self.words.inline.search(text) and self.words.inline.match(text.lstrip("1234567890.、")):
+                self.inline(cell)
+            elif spaced and self.words.labels[compact(spaced.group(1))][0] in ("facts", "totals"):
+                self.use(cell)
+                self.put(
+                    self.label(compact(spaced.group(1))) or self.words.labels[compact(spaced.group(1))],
+                    cell,
+                    spaced.group(2),
+                )
+            else:
+                self.block_label(cell)
+
+    def label(self, key: str) -> tuple[str, str] | None:
+        if self.form.blocks and key in self.spec.signoff_after_blocks:
+            return ("signoff", self.spec.signoff_after_blocks[key])
+        return self.words.labels.get(key)
+
+    def inline(self, cell: Cell) -> None:
+        """'项目负责人（签字）：张三  财务负责人：李四' — labels with their values inside one cell."""
+        text = cell.text
+        found = list(self.words.inline.finditer(text))
+        if not found:
+            return
+        self.use(cell)
+        for n, m in enumerate(found):
+            end = found[n + 1].start() if n + 1 < len(found) else len(text)
+            key = compact(m.group(1))
+            self.put(self.label(key) or self.words.labels[key], cell, text[m.end() : end])
+
+    def put(self, label: tuple[str, str], cell: Cell, text: str | None = None) -> None:
+        kind, name = label
+        value = text if text is not None else cell.text
+        if kind == "facts":
+            line = one_line(value)
+            if line and name not in self.form.facts:
+                self.form.facts[name] = (line, cell)
+        elif kind == "totals":
+            self.put_total(name, cell, one_line(value))
+        elif kind == "narrative":
+            body = clean(value)
+            self.form.narrative_cells.append((name, cell))
+            if body:
+                self.form.narrative.append(NarrativeSection(name, body))
+        elif kind == "signoff":
+            self.form.signoff.append((name, one_line(value) or "", cell))
+
+    def put_total(self, name: str, cell: Cell, text: str | None) -> None:
+        self.use(cell)
+        if text and name not in self.form.totals:
+            self.form.totals[name] = (text, cell)
