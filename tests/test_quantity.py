@@ -178,8 +178,6 @@ def test_three_cells_text_value_stays_text() -> None:
         "逐步改善",
         "长期",
         "完成32个节点建设任务",
-        "2020年12月底前完成",
-        "12月底前",
         "2020年底前",
         "2020年",
         "2020-12-31",
@@ -230,10 +228,48 @@ def test_promise_text(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [None, "", "无", "100%", "98%", "32", "1.35亿", "达到90%", "按期完成", "在项目计划完成时间内完成",
-     "效果明显", "达成预期指标", "完成32个节点建设任务", "基本完成", "未完成"],
+     "效果明显", "完成32个节点建设任务", "基本完成", "未完成"],
 )  # fmt: skip
 def test_not_promise_text(text: str | None) -> None:
     assert is_promise_text(text) is False
+
+
+@pytest.mark.parametrize("text", ["达成预期指标", "达到预期目标", "已达成预期指标", "完成预期目标"])
+def test_restating_the_target_is_a_promise(text: str) -> None:
+    """An actual that says the target was reached says nothing of what was reached (JX305)."""
+    assert is_promise_text(text) is True
+
+
+@pytest.mark.parametrize(
+    ("raw", "op", "value", "unit"),
+    [
+        ("2020年12月底前完成", "<=", "202012", "年月"),
+        ("2021年12月完成", None, "202112", "年月"),
+        ("2023年10月", None, "202310", "年月"),
+        ("12月底前", "<=", "12", "月"),
+        ("12月底之前完成", "<=", "12", "月"),
+        ("9月前", "<=", "9", "月"),
+        ("7月", None, "7", "月"),
+    ],
+)
+def test_deadlines_are_months(raw: str, op: str | None, value: str, unit: str) -> None:
+    """A time indicator's deadline and the date reached compare as year·month (or month) numbers."""
+    q = parse_quantity(raw)
+    assert (q.kind, q.op, q.value, q.unit) == ("number", op, Decimal(value), unit)
+
+
+@pytest.mark.parametrize(
+    ("raw", "op", "value", "unit"),
+    [
+        (">=570元/人*月", ">=", "570", "元/人*月"),
+        ("每亩300", None, "300", "每亩"),
+        ("采购的原原种合格率≥90%", ">=", "90", "%"),
+        ("═100%", "=", "100", "%"),
+    ],
+)
+def test_written_the_way_real_forms_write_them(raw: str, op: str | None, value: str, unit: str) -> None:
+    q = parse_quantity(raw)
+    assert (q.kind, q.op, q.value, q.unit) == ("number", op, Decimal(value), unit)
 
 
 # --------------------------------------------------------------------------- qualitative status

@@ -34,7 +34,7 @@ def form_traits(layout: str | None) -> FormTraits:
     if layout != GENERIC and layout not in LAYOUTS:
         return FormTraits()
     spec = LAYOUTS[layout].spec
-    return FormTraits(required=spec.required, has_grade=spec.has_grade)
+    return FormTraits(required=spec.required, has_grade=spec.has_grade, has_total=spec.has_total)
 
 
 def system_for(report: Report, system_id: str | None = None) -> System:

@@ -58,6 +58,7 @@ _WIDTH.update(
         ord("﹤"): "<",
         ord("﹥"): ">",
         ord("﹦"): "=",
+        ord("═"): "=",  # a box-drawing double line some forms type for ＝
         ord("﹢"): "+",
         ord("﹣"): "-",
         ord("−"): "-",  # U+2212 minus sign
@@ -270,7 +271,7 @@ _APPROX = "多余"  # 50多个, 100余人: approximate, the number stays
 _UNIT_ALIASES = {"百分比": "%", "百分率": "%", "％": "%"}
 _UNIT_RE = re.compile(
     r"(?:[\u4e00-\u9fffA-Za-z%‰°℃²³㎡㎞μΩ]|(?<=[A-Za-z])[0-9])"
-    r"(?:[\u4e00-\u9fffA-Za-z%‰°℃²³㎡㎞μΩ/·・]|(?<=[A-Za-z])[0-9])*"
+    r"(?:[\u4e00-\u9fffA-Za-z%‰°℃²³㎡㎞μΩ/·・*×]|(?<=[A-Za-z])[0-9])*"
 )
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _MAX_UNIT_LEN = 10
@@ -490,10 +491,46 @@ def _parse_value_text(raw: str) -> Quantity:
     return _parse_quantity(written, None, None)
 
 
+# A date or a month a time indicator names: 2021年12月完成, 9月前, 12月底之前完成, 2023年10月.
+_DATE_VALUE = re.compile(
+    r"^(?:(?P<year>(?:19|20)[0-9]{2})年)?(?P<month>[01]?[0-9])月(?:(?:[0-3]?[0-9])[日号])?份?"
+    r"(?P<end>底|末|中旬|上旬|下旬)?(?P<by>前|之前|以前|内|止)?(?:前?完成|前?完工|办结|到位)?$"
+)
+# 每亩300 / 每人每月530元: the measure written before the number, read as a unit after it.
+_PER_BEFORE = re.compile(r"^每([\u4e00-\u9fff]{1,2})([0-9.]+.*)$")
+_LEADING_LABEL = re.compile(r"^([^0-9<>=≥≤]{1,20})(?=(?:>=|<=|≥|≤|=|>|<)[0-9])")
+
+
+def _date_value(work: str) -> tuple[Decimal, str, str | None] | None:
+    """(value, unit, op) of a deadline or a date: 202112 年月 / 9 月, '≤' when it says 前."""
+    m = _DATE_VALUE.match(work)
+    if m is None:
+        return None
+    month = int(m["month"])
+    if not 1 <= month <= 12:
+        return None
+    op = _LE if m["by"] or m["end"] else None
+    if m["year"]:
+        return Decimal(int(m["year"]) * 100 + month), "年月", op
+    return Decimal(month), "月", op
+
+
 def _parse_quantity(written: str, op: str | None, unit: str | None) -> Quantity:
     work = _normalise(written)
     if _is_empty(work):
         return Quantity(raw=written, kind="empty")
+    dated = _date_value(work)
+    if dated is not None:
+        value, date_unit, date_op = dated
+        return Quantity(
+            raw=written, op=date_op or normalize_op(op), value=value, unit=date_unit, kind="number"
+        )
+    per = _PER_BEFORE.match(work)
+    if per is not None:  # 每亩300 → 300每亩
+        work = per.group(2) + "每" + per.group(1)
+    label = _LEADING_LABEL.match(work)
+    if label is not None and _read(work) is None:  # 采购的原原种合格率≥90%: the name repeated before it
+        work = work[label.end() :]
     read = _read(work)
     if read is None:
         return Quantity(raw=written, kind="text")
@@ -524,6 +561,12 @@ _PROMISE_WORDS = frozenset(
         "实现",
         "符合要求",
         "达到要求",
+        "达成预期指标",
+        "达到预期指标",
+        "达成预期目标",
+        "达到预期目标",
+        "完成预期指标",
+        "完成预期目标",
         "满足要求",
         "符合标准",
         "达到标准",

@@ -69,6 +69,9 @@ def _cell(spec, r: int, c: int, xlsx_numbers: bool) -> GridCell:
         spec = ""
     if not isinstance(spec, dict):
         spec = {"t": spec}
+    unknown = set(spec) - {"t", "span", "rows", "n", "fmt", "text"}
+    if unknown:  # {t: a, b} in YAML is two keys: a comma in a flow mapping needs quotes
+        raise ValueError(f"cell {spec!r}: unknown keys {sorted(unknown)} (quote a text that holds a comma)")
     text = "" if spec.get("t") is None else str(spec.get("t"))
     number = spec.get("n")
     fmt = spec.get("fmt")

@@ -8,13 +8,16 @@ from collections.abc import Iterator
 from jixiao.checks.context import CheckContext
 from jixiao.domain import Finding, Place
 from jixiao.io.cells import compact
+from jixiao.numbers import fmt
 
 _DATE_LIKE = re.compile(r"^\d{4}\s*[年./\-]\s*\d{1,2}\s*[月./\-]?\s*(\d{1,2}\s*[日号]?)?$")
 _YMD = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})(?:\s*[月./\-]\s*(\d{1,2}))?")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(\(?0\d{2,3}\)?[-—]?)?\d{7,8}([-—转]\d{1,6})?$")
 _POSTCODE = re.compile(r"^\d{6}$")
-_TEMPLATE_TEXT = re.compile(r"^(指标\d+[:：]?|请填写.*|（?此处填写.*|XX+.*|××+.*|…+)$")
+_TEMPLATE_TEXT = re.compile(
+    r"^(指标\d+[:：]?|请填写.*|（?此处填写.*|XX+.*|××+.*|…+)$|[*＊]{2}|[(（][≥≤<>]?\s*[*＊×X]{2}"
+)
 
 # Every form names its project and who runs it; what else a form requires its layout spec says (ctx.form).
 COMMON_REQUIRED = (("name", "项目名称"), ("unit|department", "项目单位/主管部门"))
@@ -81,37 +84,87 @@ def required(ctx: CheckContext) -> Iterator[Finding]:
     report = ctx.report
     p = report.project
     wanted = COMMON_REQUIRED + ctx.form.required
-    for fields, label in wanted:
-        if not any(getattr(p, f) for f in fields.split("|")):
-            yield ctx.finding("JX503", f"{label}未填写", f"project.{fields.split('|')[0]}")
-    if report.source.layout == "generic":
-        unread = "、".join(report.missing_sections) or "无"
+    generic = report.source.layout == "generic"
+    unfilled = [
+        (fields, label) for fields, label in wanted if not any(getattr(p, f) for f in fields.split("|"))
+    ]
+    if generic:  # one finding says what the reading could not find
+        unread = "、".join([*report.missing_sections, *(label for _, label in unfilled)]) or "无"
         yield ctx.finding(
             "JX503",
-            f"未识别出这份表的版式，按通用方式读取：能按栏目名认出的内容已读入，未找到的部分：{unread}",
+            f"未识别出这份表的版式，按通用方式读取：能按栏目名认出的内容已读入；未找到的部分：{unread}",
             "source.layout",
         )
-    for section in report.missing_sections:
-        yield ctx.finding(
-            "JX503", f"报告缺少「{section}」部分（未找到该部分，可能被删除或文件不完整）", section
-        )
+    else:
+        for fields, label in unfilled:
+            yield ctx.finding("JX503", f"{label}未填写", f"project.{fields.split('|')[0]}")
+        for section in report.missing_sections:
+            yield ctx.finding(
+                "JX503", f"报告缺少「{section}」部分（未找到该部分，可能被删除或文件不完整）", section
+            )
     yield from _unplaced(ctx)
+    reported = {label for _, label in wanted}
+    for blank in report.blanks:
+        if blank.label in reported:
+            continue
+        how = blank.why or ("仍是表格的填写说明，" if blank.instruction else "")
+        where = blank.place if blank.place.cell or blank.place.line else blank.place.path
+        yield ctx.finding("JX503", f"「{blank.label}」{how}未填写", where)
     total = report.funds.row("total")
     no_amounts = total is None or (total.spent is None and total.planned is None and total.budget is None)
-    if no_amounts and "资金情况表" not in report.missing_sections:
+    if no_amounts and "资金情况表" not in report.missing_sections and report.funds.rows:
         yield ctx.finding("JX503", "资金情况未填写（计划/预算数与实际支出均为空）", "funds")
+    if total is not None and total.weight is not None and total.score is None and not generic:
+        yield ctx.finding(
+            "JX503", f"预算执行率（{fmt(total.weight)} 分）的得分未填写", total.place.with_file(ctx.file)
+        )
     if report.indicators and all(r.empty for r in report.indicators):
         yield ctx.finding("JX503", "绩效指标全部为空或填“无”", "indicators")
-    if report.self_assessment.total is None and "绩效自评综合得分" not in report.missing_sections:
-        yield ctx.finding("JX503", "自评总分未填写", "self_assessment.total")
+    yield from _unfilled_rows(ctx)
+    sa = report.self_assessment
+    if sa.total is None and (sa.total_place.cell or sa.total_place.line):
+        yield ctx.finding("JX503", "自评总分未填写", sa.total_place.with_file(ctx.file))
+    elif sa.total is None and ctx.form.has_total and any(i.score is not None for i in sa.items):
+        yield ctx.finding(
+            "JX503", "表中没有自评总分（总分行）：各项自评得分没有合计", "self_assessment.total"
+        )
+    yield from _rows_without_points(ctx)
     if report.self_assessment.total is not None and not report.self_assessment.grade and ctx.form.has_grade:
         yield ctx.finding("JX503", "评价等次未填写", "self_assessment.grade")
     for row in report.indicators:
         for value, field in ((row.name, "name"), (row.target.raw if row.target else None, "target")):
-            if value and _TEMPLATE_TEXT.match(compact(value)):
+            if value and _TEMPLATE_TEXT.search(compact(value)):
                 yield ctx.finding(
                     "JX503", f"指标行仍是表格模板文字「{value}」，未填写实际内容", f"{row.place.path}.{field}"
                 )
+
+
+def _rows_without_points(ctx: CheckContext) -> Iterator[Finding]:
+    """A row with its target and actual but no 分值 where the other rows have theirs: it cannot be scored."""
+    rows = [r for r in ctx.report.indicators if not r.empty and r.name]
+    if not any(r.weight is not None for r in rows):
+        return
+    for row in rows:
+        if row.weight is None and row.score is None and (row.target is not None or row.actual is not None):
+            yield ctx.finding(
+                "JX503",
+                f"「{row.name}」有指标值和实际值，却没有分值和得分",
+                Place(f"{row.place.path}.weight", row.place.file, row.place.line, row.place.cell),
+            )
+
+
+def _unfilled_rows(ctx: CheckContext) -> Iterator[Finding]:
+    """An indicator with its target and nothing achieved written: not filled in (not a zero)."""
+    for row in ctx.report.indicators:
+        if row.empty or row.target is None or row.target.is_empty or row.parts:
+            continue
+        if row.actual is None or row.actual.is_empty:
+            also = "和得分" if row.score is None and row.weight is not None else ""
+            yield ctx.finding(
+                "JX503",
+                f"「{row.name}」的实际完成值{also}未填写",
+                Place(f"{row.place.path}.actual", row.place.file, row.place.line, row.place.cell),
+            )
 
 
 def _unplaced(ctx: CheckContext) -> Iterator[Finding]:

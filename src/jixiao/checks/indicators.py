@@ -11,7 +11,8 @@ from jixiao.numbers import HUNDRED, ONE, fmt, fmt_pct
 from jixiao.quantity import is_promise_text
 from jixiao.scoring.completion import units_compatible
 
-QUANTIFIED_CATEGORIES = ("数量", "成本")  # targets of these must be numbers
+# 产出指标 are to be quantified (财预〔2020〕10号: 数量、质量、时效、成本); 效益 and 满意度 may be described.
+QUANTIFIED_CATEGORIES = ("数量", "质量", "时效", "成本")
 
 
 def item_where(item: ScoredItem) -> str:
@@ -33,9 +34,10 @@ def _rows_for(ctx: CheckContext, item: ScoredItem) -> list[Indicator]:
 
 
 def no_target(ctx: CheckContext) -> Iterator[Finding]:
-    """JX301: an item the data decides has no indicator or target; it scores 0."""
+    """JX301: an item is claimed (self-scored) but has no indicator or target to score it; it scores 0.
+    An item nobody claimed points for is no problem of this kind (a blank form, a report without funds)."""
     for item in ctx.evaluation.items:
-        if item.basis != "missing":
+        if item.basis != "missing" or not item.self_score:
             continue
         rows = _rows_for(ctx, item)
         claimed = f"自评 {fmt(item.self_score)} 分，" if item.self_score is not None else ""
@@ -89,13 +91,24 @@ def unmet_full_marks(ctx: CheckContext) -> Iterator[Finding]:
                 )
 
 
+def must_be_quantified(row: Indicator) -> bool:
+    level2 = compact(row.level2 or "")
+    return (
+        not row.empty
+        and row.target is not None
+        and not row.target.is_empty
+        and not row.target.is_number
+        and not any(ch.isdigit() for ch in row.target.raw)  # 11月底完成100% states its number
+        and any(w in level2 for w in QUANTIFIED_CATEGORIES)
+    )
+
+
 def unquantified(ctx: CheckContext) -> Iterator[Finding]:
     """JX304: a target that is not a number where it must be, or target and actual in different units."""
     for row in ctx.report.indicators:
         if row.empty or row.target is None or row.target.is_empty:
             continue
-        level2 = compact(row.level2 or "")
-        if not row.target.is_number and any(w in level2 for w in QUANTIFIED_CATEGORIES):
+        if must_be_quantified(row):
             yield ctx.finding(
                 "JX304",
                 f"「{row.name}」是{row.level2}，目标值「{row.target.raw}」未量化，无法计算完成率",
@@ -115,10 +128,17 @@ def unquantified(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def promise_as_actual(ctx: CheckContext) -> Iterator[Finding]:
-    """JX305: an actual written as a comparison (≥90%) or a promise (完成)."""
+    """JX305: an actual written as a comparison (≥90%) or a promise (完成). An actual that only repeats an
+    unquantified target (是 / 是) is that target's problem (JX304): one problem, one finding."""
     for row in ctx.report.indicators:
         actual = row.actual
         if row.empty or actual is None or actual.is_empty:
+            continue
+        if (
+            must_be_quantified(row)
+            and row.target is not None
+            and compact(row.target.raw) == compact(actual.raw)
+        ):
             continue
         if actual.op is not None or is_promise_text(actual.raw, actual):
             yield ctx.finding(

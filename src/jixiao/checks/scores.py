@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from jixiao.checks.context import CheckContext
 from jixiao.checks.indicators import item_where
@@ -39,7 +40,12 @@ def over_max(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding(
                 "JX402", f"「{item.path[-1]}」自评 {fmt(item.score)} 分，超过该项分值 {fmt(limit)}", where
             )
-        if leaf and item.max is not None and item.max != leaf.points:
+        if (
+            leaf
+            and item.max is not None
+            and item.max != leaf.points
+            and not leaf.rule.params.get("points_from_form")
+        ):
             yield ctx.finding(
                 "JX402",
                 f"「{item.path[-1]}」表中分值 {fmt(item.max)}，与指标体系 {ctx.system.id} 的 {fmt(leaf.points)} 分不符",
@@ -60,12 +66,23 @@ def over_max(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.system.scores_rows:
         weights = [r.weight for r in ctx.report.indicators if not r.empty and r.weight is not None]
         rows_leaf = next(leaf for leaf in ctx.system.leaves() if leaf.rule.kind == "rows")
-        if weights and sum(weights, ZERO) != rows_leaf.points:
+        expected = rows_leaf.points + _points_moved_by_form(ctx)
+        if weights and sum(weights, ZERO) != expected:
             yield ctx.finding(
                 "JX402",
-                f"各指标行分值之和 {fmt(sum(weights, ZERO))}，应为{rows_leaf.name} {fmt(rows_leaf.points)} 分",
+                f"各指标行分值之和 {fmt(sum(weights, ZERO))}，应为{rows_leaf.name} {fmt(expected)} 分",
                 "indicators",
             )
+
+
+def _points_moved_by_form(ctx: CheckContext) -> Decimal:
+    """Points a form gives its own way (预算执行率 20 instead of 10) come out of the indicator rows' share."""
+    moved = ZERO
+    for item in ctx.evaluation.items:
+        leaf = ctx.system.leaf(item.path)
+        if leaf is not None and leaf.rule.params.get("points_from_form"):
+            moved += leaf.points - item.max
+    return moved
 
 
 def _grade_key(grade: str) -> str:

@@ -164,6 +164,7 @@ class Indicator:
     empty: bool = False  # the form fills the row with 无
     core: bool = False  # ★ / 是否核心指标
     place: Place = field(default_factory=Place)
+    parts: tuple[Indicator, ...] = ()  # rows under a group row (★补助种植面积 → 红薯 5.5亩, 梨树 6亩 …)
 
 
 @record
@@ -227,12 +228,23 @@ class Unplaced:
 
 
 @record
+class Blank:
+    """A place the form asks to be filled and that was left empty (or still holds its instruction text)."""
+
+    label: str  # 中文: 项目负责人, 评价结论, 年度目标完成情况 …
+    place: Place = field(default_factory=Place)
+    instruction: bool = False  # it still holds the form's instruction text
+    why: str = ""  # how it is empty, when more than blank: 只有模板行
+
+
+@record
 class FormTraits:
     """What the form a report came from asks for, from its layout spec: the project fields it requires
     ((field, 中文名)) and whether it has a 评价等次 cell. Checks use it instead of layout ids."""
 
     required: tuple[tuple[str, str], ...] = ()
     has_grade: bool = True
+    has_total: bool = True  # a form that has a place for its total: its absence is worth saying
 
 
 @record
@@ -261,6 +273,7 @@ class Report:
     missing_sections: tuple[str, ...] = ()  # sections the importer expected and did not find
     title: str | None = None
     unplaced: tuple[Unplaced, ...] = ()  # cells no field took
+    blanks: tuple[Blank, ...] = ()  # labelled places the form left empty
 
 
 @record

@@ -33,9 +33,12 @@ def row_completion(
     """Completion of one row. ``zero_at``: a "≤" target missed falls linearly to 0 at zero_at × target."""
     name = row.name or "（未命名指标）"
     target, actual = row.target, row.actual
+    if (target is None or target.is_empty) and row.parts:
+        return _parts(name, row.parts, default_direction, zero_at)
     if row.empty or target is None or target.is_empty:
         return RowCompletion("no_target", None, None, default_direction, f"「{name}」未设目标值")
-    direction = target.op or default_direction
+    dated = target.unit in DATE_UNITS
+    direction = target.op or ("<=" if dated else default_direction)
     if target.is_number:
         if actual is None or actual.is_empty:
             return RowCompletion(
@@ -57,6 +60,8 @@ def row_completion(
                 direction,
                 f"「{name}」目标 {target.raw} 与实际 {actual.raw} 单位不同，无法比较",
             )
+        if dated:
+            return _deadline(name, target, actual)
         return _numeric(name, target, actual, direction, zero_at)
     # a qualitative target: decided only when the actual says plainly whether it was reached
     status = qualitative_status(actual.raw) if actual is not None and not actual.is_empty else None
@@ -80,6 +85,37 @@ def row_completion(
     return RowCompletion(
         "undecidable", None, None, direction, f"「{name}」为定性指标（实际「{shown}」），需人工判断"
     )
+
+
+def _parts(
+    name: str, parts: tuple[Indicator, ...], default_direction: str, zero_at: Decimal
+) -> RowCompletion:
+    """A group row scored by the rows under it (★补助瓜果蔬菜种植面积 → 梨树 6亩, 桃 1亩 …): their mean."""
+    done = [row_completion(p, default_direction, zero_at) for p in parts]
+    if any(c.status != "decided" for c in done):
+        return RowCompletion(
+            "undecidable", None, None, default_direction, f"「{name}」的分项不都能按数据判断，需人工判断"
+        )
+    ratio = sum((c.ratio for c in done), ZERO) / len(done)
+    met = sum(1 for c in done if c.ratio >= ONE)
+    return RowCompletion(
+        "decided",
+        ratio,
+        None,
+        default_direction,
+        f"「{name}」{len(done)} 个分项完成 {met} 个，平均 {fmt_pct(ratio)}",
+    )
+
+
+DATE_UNITS = ("年月", "月")  # quantity's reading of 2021年12月 / 9月前: a deadline, met or missed
+
+
+def _deadline(name: str, target: Quantity, actual: Quantity) -> RowCompletion:
+    """A date is kept or missed: finishing earlier is finishing; later is not, however close."""
+    shown = f"{actual.raw}/{target.raw}"
+    if actual.value <= target.value:
+        return RowCompletion("decided", ONE, None, "<=", f"「{name}」{shown}，按期完成，100%")
+    return RowCompletion("decided", ZERO, None, "<=", f"「{name}」{shown}，晚于期限，0%")
 
 
 def _numeric(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -63,6 +64,8 @@ def evaluate(report: Report, system: System, answers: Mapping[str, dict] | None 
             continue
         self_item = self_index.find(leaf)
         self_score = self_item.score if self_item else None
+        if leaf.rule.params.get("points_from_form") and self_item is not None and self_item.max:
+            leaf = replace(leaf, points=self_item.max)  # the form sets this item's points (预算执行率 20 分)
         if leaf.rule.kind in ("execution",) and self_score is None:
             total_row = report.funds.row("total")
             self_score = total_row.score if total_row else None
@@ -147,10 +150,14 @@ def _name_keys(name: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(compact(n) for n in (name, *aliases))
 
 
+def form_has_row_points(report: Report) -> bool:
+    return any(r.weight is not None for r in report.indicators if not r.empty and r.name)
+
+
 def row_weights(report: Report) -> list[tuple[Indicator, Decimal | None]]:
     """Each non-empty indicator row with its 分值; rows without one share their block's default."""
     rows = [r for r in report.indicators if not r.empty and r.name]
-    if all(r.weight is None for r in rows):
+    if not form_has_row_points(report):
         out = []
         for prefix, block in DEFAULT_ROW_WEIGHTS:
             members = [r for r in rows if prefix in (r.level1 or "")]
@@ -168,11 +175,19 @@ def _score_rows(leaf: Node, report: Report, answers: dict[str, dict], used: set[
     zero_at = Decimal(str(params.get("less_is_better_zero_at", 2)))
     tiers = (params.get("qualitative") or {}).get("tiers") or []
     out = []
+    guessed = not form_has_row_points(report)
     for row, weight in row_weights(report):
         path = tuple(p for p in (row.level1, row.level2, row.name) if p)
         if weight is None:
             outcome = Outcome(ZERO, "missing", f"「{row.name}」没有分值，无法计分")
             weight = ZERO
+        elif guessed and row.score is not None:
+            # the form gives no 分值 per row: its max is a guess, so the data cannot decide the score
+            outcome = Outcome(
+                row.score,
+                "judgement",
+                f"表中各行没有分值（按默认权重约 {fmt(weight)} 分）：无法按数据计分，保留自评 {fmt(row.score)}（待复核）",
+            )
         else:
             outcome = _score_row(row, weight, zero_at, tiers, _answer_for(answers, used, path))
         out.append(
@@ -194,7 +209,8 @@ def _score_row(
     completion = row_completion(row, ">=", zero_at)
     if completion.status == "no_target":
         return Outcome(ZERO, "missing", f"{completion.explain}，无目标可评，得 0")
-    if completion.status == "decided" and row.target is not None and row.target.is_number:
+    by_data = (row.target is not None and row.target.is_number) or (row.target is None and bool(row.parts))
+    if completion.status == "decided" and by_data:
         if answer:
             raise AnswersError(f"「{row.name}」由数据计算得分，不接受复核答案", place=row.name or "")
         score = round_score(weight * completion.ratio)

@@ -195,19 +195,18 @@ def split_forms(rows: list[Row], words) -> list[list[Row]]:
         )
 
     forms: list[list[Row]] = [[]]
-    seen_name = seen_title = False
+    seen_name = False
     for row in rows:
         title, name = is_title(row), is_name(row)
-        starts = (seen_title or seen_name) if title else (seen_name if name else False)
+        # a title opens a new form once the current one has its name (a second title line above a form
+        # that has none yet is the same form's); a second name row opens one without a title
+        starts = seen_name if (title or name) else False
         if starts:
             carried: list[Row] = []
             while forms[-1] and len(carried) < 4 and above_form(forms[-1][-1]):
                 carried.insert(0, forms[-1].pop())
             forms.append(carried)
             seen_name = False
-            seen_title = title or any(is_title(r) for r in carried)
-        elif title:
-            seen_title = True
         if name:
             seen_name = True
         forms[-1].append(row)

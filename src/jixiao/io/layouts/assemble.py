@@ -30,6 +30,7 @@ from jixiao.domain import (
 from jixiao.io.cells import Cell, compact, one_line
 from jixiao.io.layouts.common import parse_date, parse_period, place
 from jixiao.io.layouts.grid import percent_number, split_evenly
+from jixiao.io.layouts.grid import year_of as year_of_text
 from jixiao.io.layouts.hooks import HOOKS
 from jixiao.io.layouts.reader import FormRead, TableLine, Words
 from jixiao.io.layouts.spec import LayoutSpec
@@ -37,10 +38,26 @@ from jixiao.quantity import parse_quantity
 
 EXECUTION_ITEM = ("预算执行率",)
 _TEMPLATE_NAME = re.compile(r"^(指标\s*\d+\s*[:：]?|[…\.。·]+|\.{3,})$")
-_TEMPLATE_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*(?=\S)")
+_TEMPLATE_PREFIX = re.compile(r"^指标\s*\d+\s*(?:[:：]\s*(?=\S)|(?=[^\d\s:：]))")
 # A project code before the name: 51000021R000000019951-工资性支出 (四川 一体化系统)
 _CODE_PREFIX = re.compile(r"^([0-9A-Za-z]{12,30})\s*[-—_－:：\s]\s*(?=\S)")
 _YES = frozenset({"是", "√", "✓", "✔", "★", "y", "yes", "核心", "核心指标"})
+# An organisation's code before its name: 219001-池州市贵池区棠溪镇人民政府, [155]濉溪县民政局
+_ORG_CODE = re.compile(r"^(\[\d{2,10}\]|\d{2,10}[-—_－]|\d{3,10}\s+)\s*(?=[^\d\s])")
+# A name pasted with the form's title after it: 2020年省级卫片执法补助经费支出绩效自评表
+_FORM_SUFFIX = re.compile(r"(项目)?(支出)?绩效(目标)?(自评|评价)(表|报告|结果)$")
+_PHONE = re.compile(r"[\s(（]*((?:0\d{2,3}[-—]?)?\d{7,8}|1[3-9]\d{9})(?:[)）]?\s*[(（][^)）]*[)）])?\s*$")
+FIELD_NAMES = {
+    "name": "项目名称",
+    "unit": "实施单位",
+    "department": "主管部门",
+    "manager": "项目负责人",
+    "category": "项目类别",
+    "attribute": "项目属性",
+    "kind": "项目类型",
+    "report_date": "填报日期",
+    "phone": "联系电话",
+}
 
 
 def is_yes(text: str | None) -> bool:
@@ -54,7 +71,8 @@ def assemble(spec: LayoutSpec, words: Words, form: FormRead, file: str | None, s
         kind, function = HOOKS[hook]
         if kind == "project":
             project = function(project)
-    indicators = indicator_rows(spec, words, form, file)
+    templates: list[tuple[str | None, str | None, Cell]] = []
+    indicators = indicator_rows(spec, words, form, file, templates)
     funds = fund_rows(form, file)
     mode = spec.self_assessment
     if mode == "auto":
@@ -122,27 +140,83 @@ def fact(form: FormRead, *names: str) -> str | None:
 
 
 def project_info(form: FormRead) -> ProjectInfo:
+    """The project's facts. A form without a 项目名称 cell may name its project in its title: the name is
+    taken from there, and the missing cell is kept as a blank."""
     start, end = parse_period(fact(form, "period"))
     signed = {label: text for label, text, _ in form.signoff if text}
     name = fact(form, "name")
+    titled_unit = None
     if name:
-        name = _CODE_PREFIX.sub("", name) or name
+        name = _FORM_SUFFIX.sub("", _CODE_PREFIX.sub("", name) or name) or name
+    elif form.title:
+        name, titled_unit = name_from_title(form.title)
+        if name and "name" not in {b[0] for b in form.blanks}:
+            form.blanks.append(("项目名称", None, False, "表中没有项目名称栏（名称取自标题），"))
     filler = fact(form, "filler")
+    manager, phone = split_phone(fact(form, "manager") or signed.get("项目负责人"))
+    both = fact(form, "organisation")  # 预算部门单位：遂溪县水务局 — the one organisation named
+    year = fact(form, "year")
     return ProjectInfo(
         name=name,
-        unit=fact(form, "unit", "reporting_unit"),
-        department=fact(form, "department"),
-        manager=fact(form, "manager") or signed.get("项目负责人"),
-        phone=fact(form, "phone"),
+        unit=org(fact(form, "unit", "reporting_unit") or both or titled_unit),
+        department=org(fact(form, "department") or both or titled_unit),
+        manager=manager,
+        phone=fact(form, "phone") or phone,
         address=fact(form, "address"),
         start=start,
         end=end,
         report_date=parse_date(fact(form, "report_date")),
-        year=form.year or (int(start[:4]) if start else None),
+        year=form.year or year_of_text(year) or (int(start[:4]) if start else None),
         filler=filler,
         filler_phone=signed.get("联系电话") or (fact(form, "phone") if filler else None),
         period_raw=fact(form, "period"),
     )
+
+
+def org(text: str | None) -> str | None:
+    """An organisation without the code some systems print before it."""
+    return (_ORG_CODE.sub("", text) or text) if text else text
+
+
+def split_phone(text: str | None) -> tuple[str | None, str | None]:
+    """'李宁0557-5788003' / '李宁 13900000000（办公）' → ('李宁', '0557-5788003')."""
+    if not text:
+        return text, None
+    m = _PHONE.search(text)
+    if not m or m.start() == 0:
+        return text, None
+    return text[: m.start()].strip(" ,，、:：") or text, m.group(1)
+
+
+_TITLE_TAIL = re.compile(
+    r"(部门)?(整体)?(支出)?(绩效)?(目标)?(重点)?(自评|评价)(报告|结果|结论|表|情况)?$|(部门)?整体支出$|支出$"
+)
+_LEADING_YEAR = re.compile(r"^20\d{2}年度?")
+_ORG_THEN_YEAR = re.compile(r"^(.{2,20}?(?:局|委|厅|办|中心|院|馆|站|所|处|委员会|政府))(20\d{2}年度?.+)$")
+
+
+def name_from_title(title: str) -> tuple[str | None, str | None]:
+    """(project, unit) named by the title of a report without a 项目名称 cell: '2021年度本专科生奖助学金项目
+    自评结果' → the project; '关于市环保局2017年度…资金项目绩效重点评价结论' → project and unit;
+    '2021年茂名市发展和改革局整体支出绩效自评报告' (a department's report) → the department, twice."""
+    text = compact(title)
+    if "关于" in text:
+        text = text.split("关于", 1)[1]
+    whole = "整体支出" in text
+    for _ in range(3):
+        text = _TITLE_TAIL.sub("", text) or text
+    if whole:
+        text = _LEADING_YEAR.sub("", text)
+        if len(text) < 4 or any(w in text for w in ("自评", "评价", "绩效", "表")):
+            return None, None
+        return text, text
+    unit = None
+    m = _ORG_THEN_YEAR.match(text)
+    if m:
+        unit, text = m.group(1), m.group(2)
+    if len(text) < 4 or any(w in text for w in ("自评", "评价", "绩效", "表")):
+        return None, unit  # the title names the form, not the project
+    return text, unit
 
 
 # -- funds ----------------------------------------------------------------------------------------
@@ -181,8 +255,11 @@ def fund_reasons(words: Words, form: FormRead) -> list[NarrativeSection]:
 # -- indicators -----------------------------------------------------------------------------------
 
 
-def indicator_rows(spec: LayoutSpec, words: Words, form: FormRead, file: str | None) -> list[Indicator]:
-    """Rows of every table with target/actual columns, by the spec's row rules."""
+def indicator_rows(
+    spec: LayoutSpec, words: Words, form: FormRead, file: str | None, templates: list | None = None
+) -> list[Indicator]:
+    """Rows of every table with target/actual columns, by the spec's row rules (template rows skipped are
+    listed in ``templates``)."""
     out: list[Indicator] = []
     headings: dict[tuple[str, ...], Decimal] = {}
     for table in form.tables:
@@ -190,23 +267,51 @@ def indicator_rows(spec: LayoutSpec, words: Words, form: FormRead, file: str | N
             continue
         headings.update(table.heading_points)
         for line in table.lines:
-            made = _indicator(spec, words, table.columns, line, out, file)
+            made = _indicator(spec, words, table.columns, line, out, file, templates)
             if made is not None:
                 out.append(made)
+    out = _without_spare_rows(out)
     if spec.rule("heading_points"):
         out = _with_heading_points(out, headings)
-    return out
+    return [replace(r, place=replace(r.place, path=f"indicators[{n}]")) for n, r in enumerate(out, 1)]
 
 
-def _indicator(spec, words, columns, line: TableLine, done: list[Indicator], file) -> Indicator | None:
+def _without_spare_rows(rows: list[Indicator]) -> list[Indicator]:
+    """A row filled with 无 / — is kept where it is all its 二级指标 has (no 时效指标 set: worth saying);
+    beside a real indicator of the same kind it is a spare row of the form, and goes."""
+    filled = {(r.level1, r.level2) for r in rows if not r.empty}
+    return [
+        r
+        for r in rows
+        if not (r.empty and r.score is None and r.weight is None and (r.level1, r.level2) in filled)
+    ]
+
+
+def _is_group(row: Indicator) -> bool:
+    """A row that only groups the rows under it: points, no target or actual of its own."""
+    return (
+        (row.weight is not None or row.score is not None)
+        and row.target is None
+        and row.actual is None
+        and not row.empty
+    )
+
+
+def _indicator(
+    spec, words, columns, line: TableLine, done: list[Indicator], file, templates=None
+) -> Indicator | None:
     l1, l2, name = line.levels
     if "name" not in columns:
         name = l2
+    if not l1 or l1 == "—":
+        l1 = words.level1_for(l2) or (None if l1 == "—" else l1)
     texts = line.texts
     name = one_line(name) if name else None
     initial, adjusted = texts.get("target_initial"), texts.get("target")
     target = adjusted or initial
     actual = texts.get("actual")
+    if words.is_instruction(actual):
+        actual = None
     notes = [texts.get("note")]
     if adjusted and initial:
         notes.append(f"年初目标值：{one_line(initial)}")
@@ -217,30 +322,20 @@ def _indicator(spec, words, columns, line: TableLine, done: list[Indicator], fil
         score = weight * coefficient / 100  # exact in Decimal: 权重 × 系数
     nothing_else = not target and not actual and weight is None and score is None
     if name and spec.rule("template_rows") and _TEMPLATE_NAME.match(compact(name)) and nothing_else:
+        if templates is not None:
+            templates.append((l1, l2, line.cell))
         return None  # the form's empty template row (指标1：, ……)
     if name and spec.rule("template_rows") and _TEMPLATE_PREFIX.match(name):
         name = _TEMPLATE_PREFIX.sub("", name)  # 指标1：培训人次 → 培训人次
-    if (
-        name
-        and spec.rule("sub_rows")
-        and compact(name).startswith("其中")
-        and done
-        and weight is None
-        and score is None
-    ):
-        parent = done[-1]
-        part = f"{name}：指标值 {one_line(target) or '—'}，实际完成值 {one_line(actual) or '—'}"
-        done[-1] = replace(parent, note="；".join(p for p in (parent.note, part) if p))
-        return None
     core = is_yes(texts.get("core"))
     if name and spec.rule("core_marks") and name.lstrip().startswith(tuple(words.core_marks)):
         name = name.lstrip().lstrip(words.core_marks).strip() or None
         core = True
+    unit = texts.get("unit")
     empty = (name is None or words.is_placeholder(name)) and not target and not actual
     if empty and name is None and score is None and weight is None:
         return None  # a level heading alone, or a spare row
-    unit = texts.get("unit")
-    return Indicator(
+    row = Indicator(
         level1=l1,
         level2=l2,
         name=None if empty else name,
@@ -253,6 +348,28 @@ def _indicator(spec, words, columns, line: TableLine, done: list[Indicator], fil
         core=core,
         place=place(file, line.cell, f"indicators[{len(done) + 1}]"),
     )
+    if done and spec.rule("sub_rows") and weight is None and score is None and not empty and name:
+        parent_at = _group_parent(done, row)
+        if parent_at is not None:  # a part of the row above: 其中：… / the items under a ★ group row
+            parent = done[parent_at]
+            part = f"{name}：指标值 {one_line(target) or '—'}，实际完成值 {one_line(actual) or '—'}"
+            parts = parent.parts + ((row,) if not compact(name).startswith("其中") else ())
+            done[parent_at] = replace(
+                parent, note="；".join(p for p in (parent.note, part) if p), parts=parts
+            )
+            return None
+    return row
+
+
+def _group_parent(done: list[Indicator], row: Indicator) -> int | None:
+    """Where the row above that this row is part of sits: a 「其中」 row belongs to the indicator above it;
+    a row without points under a group row (points and no values of its own) belongs to the group."""
+    if compact(row.name or "").startswith("其中"):
+        return len(done) - 1
+    last = done[-1]
+    if (last.level1, last.level2) == (row.level1, row.level2) and (_is_group(last) or last.parts):
+        return len(done) - 1
+    return None
 
 
 def _with_heading_points(rows: list[Indicator], headings: dict[tuple[str, ...], Decimal]) -> list[Indicator]:
@@ -374,6 +491,8 @@ def self_assessment(
     else:
         total, cell = label_total, label_cell
     review = parse_score(review_text)
+    if total is None:
+        cell = form.total_cell  # the 总分 row or label, left empty: where the total belongs
     return SelfAssessment(
         total=total,
         grade=form.totals.get("grade", (None, None))[0],

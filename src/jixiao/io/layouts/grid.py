@@ -23,12 +23,14 @@ _BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")  # compact() has fol
 _ENUMERATOR = re.compile(
     r"^(?:\d{1,2}[.、．]|[一二三四五六七八九十]+、|\(\d{1,2}\)|\([一二三四五六七八九十]+\))"
 )
-_POINTS = re.compile(r"[(\[【]?\s*(\d+(?:\.\d+)?)\s*分\s*[)\]】]?$")
+_POINTS = re.compile(r"[(\[【]?\s*(\d+(?:\.\d+)?)\s*分\s*[)\]】]?$|[(\[【]\s*(\d+(?:\.\d+)?)\s*[)\]】]$")
 _YEAR = re.compile(r"^[(]?\s*(20\d{2})\s*年度?\s*[)]?$")
-_YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年度?")
-_PREAMBLE = re.compile(r"^附(件|表)\s*\d*[:：]?$|^表\d+$|^[(]?(金额)?单位[:：](万元|元)[)]?$")
+_YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年度?|^(20\d{2})$")
+_PREAMBLE = re.compile(r"^附(件|表)\s*\d*[:：]?$|^表\d+$|^[(]?(金额)?单位[:：](万元|元)[)]?$|^公开\d+表$")
 _UNIT_NOTE = re.compile(r"^[(]?(?:金额)?单位[:：]?\s*(万元|元)[)]?$")
-_TITLE_LINE = re.compile(r"自评表|评价表|自评报告|绩效评价|年度[)]?$|附件\s*\d*$|盖章")
+_TITLE_LINE = re.compile(
+    r"自评表|评价表|自评报告|自评结果|评价报告|评价结论|绩效评价|年度[)]?$|附件\s*\d*$|盖章"
+)
 _NOTE = re.compile(r"^(注|备注|说明|填表说明|填报说明)\s*\d*\s*[:：.、]|^(注|说明|填表说明)$")
 MIN_PREFIX = 3  # a word this long also matches headers that merely start with it
 
@@ -132,14 +134,18 @@ class CarryForward:
 
 
 def strip_points(label: str | None) -> tuple[str | None, Decimal | None]:
-    """'产出指标（50分）' → ('产出指标', 50); a label without points is returned as it is."""
+    """'产出指标（50分）' and '产出指标（50）' → ('产出指标', 50); '（50分）' alone → (None, 50); a label
+    without points is returned as it is."""
     if not label:
         return label, None
     text = label.strip().replace("（", "(").replace("）", ")")
     m = _POINTS.search(text)
-    if not m or m.start() == 0:
+    if not m:
         return label, None
-    return text[: m.start()].rstrip(" :：\u3000") or label, Decimal(m.group(1))
+    points = Decimal(m.group(1) or m.group(2))
+    if m.start() == 0:
+        return None, points
+    return text[: m.start()].rstrip(" :：\u3000") or label, points
 
 
 def percent_number(text: str | None) -> Decimal | None:
@@ -163,11 +169,13 @@ def split_evenly(points: Decimal, n: int) -> list[Decimal]:
     return [share] * (n - 1) + [points - share * (n - 1)]
 
 
-def year_of(text: str) -> int | None:
+def year_of(text: str | None) -> int | None:
     """2021 from '（2021年度）' (a row of its own) or from a title that states it."""
+    if not text:
+        return None
     key = compact(text)
     m = _YEAR.match(key) or _YEAR_IN_TEXT.search(key)
-    return int(m.group(1)) if m else None
+    return int(m.group(1) or m.group(2)) if m else None
 
 
 def is_year_line(key: str) -> bool:

@@ -40,7 +40,18 @@ from jixiao.quantity import parse_amount, parse_score
 FUND_AMOUNTS = ("planned", "budget", "arrived", "spent", "balance")
 LEVEL_ROLES = ("level1", "level2", "name")
 LEVEL_WORDS = frozenset({"一级指标", "二级指标", "三级指标"})
-VALUE_ROLES = ("op", "target", "target_initial", "unit", "actual", "note", "standard", "core", "coefficient")
+VALUE_ROLES = (
+    "op",
+    "target",
+    "target_initial",
+    "unit",
+    "actual",
+    "note",
+    "standard",
+    "core",
+    "coefficient",
+    "method",
+)
 
 
 @dataclass
@@ -115,7 +126,11 @@ class FormRead:
     narrative_cells: list[tuple[str, Cell]] = field(default_factory=list)
     signoff: list[tuple[str, str, Cell]] = field(default_factory=list)
     unplaced: list[Cell] = field(default_factory=list)
+    blanks: list[tuple[str, Cell | None, bool]] = field(
+        default_factory=list
+    )  # (label, cell, instruction left in)
     blocks: list[str] = field(default_factory=list)  # funds / goals / indicators / scores, in order found
+    total_cell: Cell | None = None  # where the form keeps its total (a 总分 row or label), filled or not
 
 
 class Words:
@@ -137,7 +152,11 @@ class Words:
         self.fund_skipped = v.words("fund_skipped")
         self.goal_labels = v.words("goal_labels")
         self.form_titles = v.words("form_titles")
+        self.ignored_blocks = v.words("ignored_blocks")
         self.core_marks = v.core_marks
+        self.grades = frozenset(v.words("grades"))
+        self.instructions = [re.compile(p) for p in v.instructions]
+        self.level1_by_level2 = {w: l1 for l1, words in v.section("level1_of").items() for w in words}
         labels: dict[str, tuple[str, str]] = {}
         for kind in ("facts", "totals", "narrative", "signoff"):
             for name, words in v.section(kind).items():
@@ -153,13 +172,38 @@ class Words:
     def level_of(self, key: str) -> str | None:
         return exact_role(key, self.levels)
 
+    def label(self, key: str) -> tuple[str, str] | None:
+        """The label a key names: exactly, or with a short qualifier before it (市县主管部门, 级预算单位名称)."""
+        found = self.labels.get(key)
+        if found is not None or len(key) < 5:
+            return found
+        for cut in (1, 2):
+            found = self.labels.get(key[cut:])
+            if found is not None and len(key) - cut >= 4 and found[0] == "facts":
+                return found
+        return None
+
+    def level1_for(self, level2: str | None) -> str | None:
+        """The 一级指标 a 二级指标 belongs to (数量指标 → 产出指标), when the form leaves it blank."""
+        if not level2:
+            return None
+        key = compact(level2)
+        return self.level1_by_level2.get(key) or self.level1_by_level2.get(key.removesuffix("指标"))
+
+    def is_instruction(self, text: str | None) -> bool:
+        """A cell still holding the form's instruction (结合自评情况，说明…（200字以内）) where a value belongs."""
+        if not text:
+            return False
+        key = compact(text)
+        return any(p.search(key) for p in self.instructions)
+
     def fund_source(self, text: str) -> str | None:
         key = label_key(text)
         found = exact_role(key, self.fund_sources)
         if found is not None:
             return found
         for role, words in self.fund_sources.items():
-            if any(len(w) >= 3 and key.startswith(w) for w in words):
+            if any(len(w) >= 2 and key.startswith(w) for w in words):
                 return role
         return None
 
@@ -173,6 +217,15 @@ class Words:
 def _short(text: str, limit: int = 40) -> str:
     line = one_line(text) or ""
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+_CHOICE = re.compile(r"([☑√✓✔■▣☒])")
+_OPTION = re.compile(r"(?:^|\s)(?:\d+[、.．])?\s*([^\s☑√✓✔■▣☒□]+?)\s*([☑√✓✔■▣☒□])")
+_PROSE_MIN = 30
+# '一般公共预算:1873.66万元' — a breakdown line of the total with its amount inside the label
+_INLINE_AMOUNT = re.compile(
+    r"[:：]\s*[0-9][0-9,.]*\s*(万元|元)?\s*$"
+)  # a paragraph this long is prose, not a stray value
 
 
 class GridReader:
@@ -206,20 +259,40 @@ class GridReader:
             elif self.goal_header(row) is not None:
                 i = self.goal_block(i)
             elif self.goal_label(row):
-                i += 1
+                i = self.goal_continued(i + 1)
             elif self.total_row(row):
                 self.loose_total(row)
                 i += 1
             elif is_note(compact(row[0].text)):
                 i = self.notes(i)
+            elif self.ignored_block(row):
+                i = self.skip_block(i)
+            elif self.info_header(row):
+                i = self.info_block(i)
             else:
                 self.label_row(row)
                 i += 1
         for row in rows:
             for cell in row:
-                if not self.is_used(cell) and not self.words.is_placeholder(cell.text):
-                    self.form.unplaced.append(cell)
+                if self.is_used(cell) or self.words.is_placeholder(cell.text):
+                    continue
+                if self.prose(cell, row):
+                    self.use(cell)
+                    self.form.narrative.append(NarrativeSection("正文", clean(cell.text) or ""))
+                    continue
+                self.form.unplaced.append(cell)
         return self.form
+
+    def prose(self, cell: Cell, row: Row) -> bool:
+        """A paragraph of the report around the tables (a heading or a sentence), not a stray value."""
+        if len(row) != 1:
+            return False
+        key = compact(cell.text)
+        if cell.table is None or cell.col is None or len(key) >= _PROSE_MIN:
+            return True
+        return bool(
+            re.match(r"^([一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])", key)
+        )
 
     # -- lines standing alone: title, year, 附件N, unit ---------------------------------------------
     def lone_line(self, row: Row) -> bool:
@@ -239,9 +312,17 @@ class GridReader:
             self.form.year = self.form.year or year_of(first.text)
             self.use(first)
             return True
-        if self.words.inline.match(key) or self.words.labels.get(label_key(first.text)):
+        if self.words.inline.match(key) or self.words.label(label_key(first.text)):
             return False
-        if self.words.is_form_title(key) or (len(cells) == 1 and is_title_line(key)):
+        heading = (
+            len(cells) == 1
+            and not self.form.facts
+            and not self.form.blocks
+            and len(key) <= 40
+            and year_of(first.text) is not None
+            and first.col in (None, 0)
+        )
+        if self.words.is_form_title(key) or (len(cells) == 1 and is_title_line(key)) or heading:
             if self.form.title is None and (self.words.is_form_title(key) or "自评" in key or "评价" in key):
                 self.form.title = one_line(first.text)
             self.form.year = self.form.year or year_of(first.text)
@@ -258,7 +339,7 @@ class GridReader:
             role = role_of(head(cell.text))
             if role is None:
                 role = self.spec.columns.get(head(cell.text))
-            if role is not None and role not in roles.values():
+            if role is not None and (role not in roles.values() or role == "ignored"):
                 roles[col(cell)] = role
         return roles
 
@@ -318,7 +399,7 @@ class GridReader:
         """A row that is not a data row of the block being read."""
         first = row[0]
         key = label_key(first.text)
-        kind = self.words.labels.get(key, ("", ""))[0]
+        kind = (self.words.label(key) or ("", ""))[0]
         return (
             kind in ("narrative", "signoff", "totals", "facts")
             or key in self.spec.signoff_after_blocks
@@ -328,6 +409,8 @@ class GridReader:
             or self.goal_header(row) is not None
             or is_note(compact(first.text))
             or (len(row) == 1 and self.words.is_form_title(compact(first.text)))
+            or self.ignored_block(row)
+            or self.info_header(row)
         )
 
     def block_label(self, cell: Cell) -> bool:
@@ -344,13 +427,62 @@ class GridReader:
         self.use(cell)
         return True
 
+    # -- blocks read past: a 部门整体 form's 基础数据表, 资金管理情况 ---------------------------------
+    def ignored_block(self, row: Row) -> bool:
+        return (
+            label_key(row[0].text).startswith(self.words.ignored_blocks)
+            if self.words.ignored_blocks
+            else False
+        )
+
+    def skip_block(self, i: int) -> int:
+        self.use(*self.rows[i])
+        j = i + 1
+        while j < len(self.rows):
+            row = self.rows[j]
+            first = label_key(row[0].text)
+            if (
+                self.indicator_header(row) is not None
+                or self.fund_header(row) is not None
+                or self.goal_header(row) is not None
+                or self.words.label(first) is not None
+                or self.words.is_form_title(compact(row[0].text))
+            ) and not self.ignored_block(row):
+                break
+            self.use(*row)
+            j += 1
+        return j
+
+    def info_header(self, row: Row) -> bool:
+        """A table of remarks: '资金管理情况 | 情况说明 | 存在问题和改进措施'."""
+        return len(row) >= 2 and any(head(c.text) in ("情况说明", "具体情况说明") for c in row)
+
+    def info_block(self, i: int) -> int:
+        header = self.rows[i]
+        self.use(*header)
+        heading = one_line(header[0].text) or "情况说明"
+        j = i + 1
+        while j < len(self.rows):
+            row = self.rows[j]
+            if self.ends_block(row) or self.total_row(row) or self.goal_label(row, peek=True):
+                break
+            texts = [clean(c.text) for c in row if not self.words.is_placeholder(c.text)]
+            self.use(*row)
+            body = "；".join(t for t in texts[1:] if t and not re.fullmatch(r"\d{1,2}", t))
+            if body:
+                self.form.narrative.append(NarrativeSection(f"{heading}·{one_line(row[0].text)}", body))
+            elif not re.fullmatch(r"\d{1,2}", compact(row[0].text)):
+                self.form.blanks.append((one_line(row[0].text) or heading, row[0], False))
+            j += 1
+        return j
+
     # -- the funds block ----------------------------------------------------------------------------
     def fund_block(self, i: int) -> int:
         self.form.blocks.append("funds")
         header = self.rows[i]
         columns = ColumnMap(self.fund_header(header) or {})
         for cell in header:
-            if columns.role_of(col(cell)) is not None and col(cell) in columns.roles:
+            if col(cell) in columns.roles:
                 self.use(cell)
                 unit = unit_in(cell.text)
                 if unit and self.form.fund_unit is None:
@@ -362,8 +494,9 @@ class GridReader:
             row = self.rows[j]
             values, labels = columns.split(row)
             source = next(((c, key) for c in labels if (key := self.words.fund_source(c.text))), None)
-            if source is None:
-                if any(label_key(c.text).startswith(self.words.fund_skipped) for c in labels):
+            breakdown = any(_INLINE_AMOUNT.search(c.text) for c in labels)
+            if source is None or breakdown:
+                if breakdown or any(label_key(c.text).startswith(self.words.fund_skipped) for c in labels):
                     self.use(*row)  # a second split of the total (基本支出/项目支出): known, not stored
                     j += 1
                     continue
@@ -381,7 +514,7 @@ class GridReader:
             text = re.sub(r"^其中\s*[:：]?", "", label_cell.text.strip())
             label = (one_line(text) or label_cell.text).rstrip(":：")
             note = values.get("note")
-            self.use(note)
+            self.use(note, *(c for c in row if columns.role_of(col(c)) in ("method", "ignored")))
             self.form.funds.append(
                 FundLine(
                     key=key,
@@ -392,7 +525,9 @@ class GridReader:
                     rate=self._number(values.get("rate"), percent_number),
                     weight=self._number(values.get("weight"), parse_score),
                     score=self._number(values.get("score"), parse_score),
-                    note=clean(note.text) if note is not None else None,
+                    note=clean(note.text)
+                    if note is not None and not self.words.is_instruction(note.text)
+                    else None,
                     cell=label_cell,
                 )
             )
@@ -428,7 +563,13 @@ class GridReader:
         return j
 
     def add_goal(self, expected: Cell | None, actual: Cell | None) -> None:
-        texts = [clean(c.text) if c is not None else None for c in (expected, actual)]
+        texts = []
+        for cell in (expected, actual):
+            text = clean(cell.text) if cell is not None else None
+            if text and self.words.is_instruction(text):
+                self.form.blanks.append(("年度目标完成情况" if cell is actual else "年度目标", cell, True))
+                text = None
+            texts.append(text)
         self.use(expected, actual)
         if not any(texts):
             return
@@ -437,7 +578,7 @@ class GridReader:
         self.form.goal_cells.append(anchor)
 
     def goal_label(self, row: Row, peek: bool = False) -> bool:
-        """'年度总体目标 | 预期 | 实际' — the goals written beside their label."""
+        """'年度总体目标 | 预期 | 实际', or '年度总体目标 | 年初设定目标 | 预期' — the goals beside their label."""
         first = row[0]
         key = label_key(first.text)
         if len(row) < 2 or not (
@@ -449,8 +590,62 @@ class GridReader:
         if peek:
             return True
         self.use(first)
-        self.add_goal(row[1], row[2] if len(row) > 2 else None)
+        self._goal_cells(row[1:], new=True)
         return True
+
+    def _goal_cells(self, cells: Sequence[Cell], new: bool) -> None:
+        """Goal values, each after its sub-label (年初设定目标 / 完成情况综述) or in order (预期, 实际)."""
+        found: dict[str, Cell | None] = {}
+        order = ["expected", "actual"]
+        k = 0
+        pending: str | None = None
+        while k < len(cells):
+            cell = cells[k]
+            role = match_role(head(cell.text), self.words.goal_columns)
+            if role is not None and (
+                k + 1 == len(cells) or match_role(head(cells[k + 1].text), self.words.goal_columns) is None
+            ):
+                self.use(cell)
+                pending = role
+                found.setdefault(role, None)
+                k += 1
+                continue
+            if pending is not None:
+                found[pending] = cell
+                pending = None
+            else:
+                slot = next((r for r in order if r not in found), None)
+                if slot is None:
+                    break
+                found[slot] = cell
+            k += 1
+        for role, cell in found.items():
+            if cell is None:  # 年度总体目标完成情况综述 | (empty)
+                label = "年度目标完成情况" if role == "actual" else "年度目标"
+                self.form.blanks.append((label, cells[-1], False))
+        if not new and self.form.goals and "actual" in found and "expected" not in found:
+            last = self.form.goals[-1]
+            cell = found["actual"]
+            self.use(cell)
+            text = clean(cell.text) if cell is not None else None
+            if text and self.words.is_instruction(text):
+                self.form.blanks.append(("年度目标完成情况", cell, True))
+                text = None
+            if last.actual is None and text:
+                self.form.goals[-1] = Goal(last.expected, text)
+            return
+        self.add_goal(found.get("expected"), found.get("actual"))
+
+    def goal_continued(self, j: int) -> int:
+        """Rows that go on with the goal just read: '年度总体目标完成情况综述 | 实际'."""
+        while j < len(self.rows):
+            row = self.rows[j]
+            role = match_role(head(row[0].text), self.words.goal_columns)
+            if role is None or self.goal_header(row) is not None or self.indicator_header(row) is not None:
+                break
+            self._goal_cells(row, new=False)
+            j += 1
+        return j
 
     # -- indicator and score tables -----------------------------------------------------------------
     def table(self, i: int) -> int:
@@ -492,15 +687,21 @@ class GridReader:
             texts = {role: clean(cell.text) for role, cell in values.items()}
             l1, p1 = strip_points(joined(texts.get("level1")))
             l2, p2 = strip_points(joined(texts.get("level2")))
+            if l1 and self.words.is_placeholder(l1):
+                l1 = None
+            if l2 and self.words.is_placeholder(l2):
+                l2 = None
             l3 = joined(texts.get("name"))
+            if l1 is None and p1 is not None:
+                l1 = self.words.level1_for(l2) or "—"  # （50分） alone: the block its 二级指标 names
             self.use(*(values.get(r) for r in (*LEVEL_ROLES, *VALUE_ROLES)))
             if l1:
                 level_points = {"p1": self._number(values.get("p1"), parse_score) or p1, "p2": None}
-                if p1 is not None:
-                    table.heading_points.setdefault((l1,), p1)
             if l2:
                 level_points["p2"] = self._number(values.get("p2"), parse_score) or p2
             level1, level2 = carry([l1, l2])
+            if l1 and p1 is not None:
+                table.heading_points.setdefault((l1,), p1)
             if l2 and p2 is not None and level1:
                 table.heading_points.setdefault((level1, l2), p2)
             points = {
@@ -529,10 +730,13 @@ class GridReader:
                     )
                 )
             j += 1
+        if not table.lines and table.has_values:
+            self.form.blanks.append(("绩效指标", header[0], False))
         return j
 
     def table_total(self, table: Table, row: Row, columns: ColumnMap) -> None:
         self.use(row[0])
+        self.form.total_cell = self.form.total_cell or row[0]
         values, _labels = columns.split(row)
         for name in ("p1", "p2", "p3", "weight"):  # the points total (100)
             found = self._number(values.get(name), parse_score)
@@ -547,17 +751,26 @@ class GridReader:
                 table.total_score = parse_score(numbers[-1].text)
                 table.total_cell = numbers[-1]
                 self.use(*numbers)
+        self.grade_in(row[1:])
         self.pairs_in(row[1:])
 
     def loose_total(self, row: Row) -> None:
         """A 总分 row outside any table: its last number is the self-score; other pairs beside it."""
         self.use(row[0])
+        self.form.total_cell = self.form.total_cell or row[0]
         numbers = [c for c in row[1:] if parse_score(c.text) is not None]
         if numbers:
             self.use(*numbers)
             self.put_total("total", numbers[-1], one_line(numbers[-1].text))
-            self.form.totals.setdefault("loose", (numbers[-1].text, numbers[-1]))
+        self.grade_in(row[1:])
         self.pairs_in([c for c in row[1:] if c not in numbers])
+
+    def grade_in(self, cells: Sequence[Cell]) -> None:
+        """'总分 | 100 | 96 | 优': a grade written without its label at the end of the total row."""
+        rest = [c for c in cells if not self.is_used(c)]
+        if rest and compact(rest[-1].text) in self.words.grades and "grade" not in self.form.totals:
+            self.use(rest[-1])
+            self.form.totals["grade"] = (one_line(rest[-1].text) or "", rest[-1])
 
     def notes(self, i: int) -> int:
         """注 / 说明 lines after the form: read past, with the lines that continue them."""
@@ -583,13 +796,22 @@ class GridReader:
         for k, cell in enumerate(cells):
             if self.is_used(cell):
                 continue
-            label = self.label(label_key(cell.text))
+            key = label_key(cell.text)
+            label = self.label(key)
+            if label is None and ("/" in key or "、" in key) and self.combined(cell, cells[k + 1 :]):
+                continue
             if label is not None:
                 self.use(cell)
                 value = next((c for c in cells[k + 1 :] if not self.is_used(c)), None)
                 if value is not None and self.label(label_key(value.text)) is None:
                     self.use(value)
                     self.put(label, value)
+                    if (
+                        label == ("facts", "manager")
+                        and "电话" in key
+                        and not re.search(r"\d{7}", value.text)
+                    ):
+                        self.form.blanks.append(("phone", value, False))  # 负责人及电话: a name and no number
                 else:
                     self.put(label, cell, "")
                 continue
@@ -597,20 +819,37 @@ class GridReader:
             spaced = self.words.spaced.match(cell.text)
             if self.words.inline.search(text) and self.words.inline.match(text.lstrip("1234567890.、")):
                 self.inline(cell)
-            elif spaced and self.words.labels[compact(spaced.group(1))][0] in ("facts", "totals"):
+            elif spaced and (self.words.label(compact(spaced.group(1))) or ("", ""))[0] in (
+                "facts",
+                "totals",
+            ):
                 self.use(cell)
-                self.put(
-                    self.label(compact(spaced.group(1))) or self.words.labels[compact(spaced.group(1))],
-                    cell,
-                    spaced.group(2),
-                )
+                self.put(self.label(compact(spaced.group(1))) or ("", ""), cell, spaced.group(2))
+            elif is_preamble(compact(cell.text)):
+                self.use(cell)  # 公开14表, 附件2: the form's number beside its header
             else:
                 self.block_label(cell)
+
+    def combined(self, cell: Cell, rest: Sequence[Cell]) -> bool:
+        """'项目实施单位/项目负责人 | 原州区农技中心/杨勃兴' — two labels in one cell, two values in the next."""
+        parts = re.split(r"[/、]", label_key(cell.text))
+        labels = [self.label(p) for p in parts]
+        if len(parts) < 2 or any(lab is None for lab in labels):
+            return False
+        value = next((c for c in rest if not self.is_used(c)), None)
+        values = re.split(r"\s*[/、]\s*", value.text.strip()) if value is not None else []
+        if len(values) != len(labels) and value is not None:
+            values = [value.text] * len(labels)  # 预算部门、单位名称 | 某某局: one name for both
+        self.use(cell, value)
+        for n, label in enumerate(labels):
+            assert label is not None
+            self.put(label, value or cell, values[n] if n < len(values) else "", shown=parts[n])
+        return True
 
     def label(self, key: str) -> tuple[str, str] | None:
         if self.form.blocks and key in self.spec.signoff_after_blocks:
             return ("signoff", self.spec.signoff_after_blocks[key])
-        return self.words.labels.get(key)
+        return self.words.label(key)
 
     def inline(self, cell: Cell) -> None:
         """'项目负责人（签字）：张三  财务负责人：李四' — labels with their values inside one cell."""
@@ -622,26 +861,68 @@ class GridReader:
         for n, m in enumerate(found):
             end = found[n + 1].start() if n + 1 < len(found) else len(text)
             key = compact(m.group(1))
-            self.put(self.label(key) or self.words.labels[key], cell, text[m.end() : end])
+            value = text[m.end() : end]
+            unit = re.search(r"(?:金额)?单位[:：]\s*(万元|元)\s*$", value)
+            if unit:  # 主管部门（盖章）：…  单位：万元 — the unit note is no part of the value
+                self.form.fund_unit = unit.group(1)
+                value = value[: unit.start()]
+            self.put(self.label(key) or self.words.labels[key], cell, value, shown=key)
 
-    def put(self, label: tuple[str, str], cell: Cell, text: str | None = None) -> None:
+    def put(
+        self, label: tuple[str, str], cell: Cell, text: str | None = None, shown: str | None = None
+    ) -> None:
+        """Keep a labelled value. ``shown``: the label as the form writes it, for a blank's message."""
         kind, name = label
         value = text if text is not None else cell.text
+        if shown is None and text == "" and cell is not None:
+            shown = label_key(cell.text)  # the label cell itself, its value left empty
+        if self.words.is_instruction(value):
+            self.form.blanks.append((shown or name, cell, True))
+            value = ""
         if kind == "facts":
             line = one_line(value)
-            if line and name not in self.form.facts:
+            chosen = choice(line)
+            if chosen is not None:
+                line = chosen or None
+            if not line or self.words.is_placeholder(line):
+                blank_worthy = (
+                    *("name", "unit", "department", "manager", "category", "attribute", "kind"),
+                    *("report_date", "reporting_unit"),
+                )
+                if name in blank_worthy and name not in self.form.facts:
+                    self.form.blanks.append((shown or name, cell, False))
+                return
+            if name not in self.form.facts:
                 self.form.facts[name] = (line, cell)
         elif kind == "totals":
+            if name == "total":
+                self.form.total_cell = self.form.total_cell or cell
+            if not one_line(value) and name == "grade":
+                self.form.blanks.append(("评价等次", cell, False))
             self.put_total(name, cell, one_line(value))
         elif kind == "narrative":
             body = clean(value)
             self.form.narrative_cells.append((name, cell))
             if body:
                 self.form.narrative.append(NarrativeSection(name, body))
+            elif not any(b[0] == name for b in self.form.blanks):
+                self.form.blanks.append((name, cell, False))  # 评价结论 and the like keep their own names
         elif kind == "signoff":
-            self.form.signoff.append((name, one_line(value) or "", cell))
+            line = one_line(value) or ""
+            if not line:
+                self.form.blanks.append((shown or name, cell, False))
+            self.form.signoff.append((name, line, cell))
 
     def put_total(self, name: str, cell: Cell, text: str | None) -> None:
         self.use(cell)
         if text and name not in self.form.totals:
             self.form.totals[name] = (text, cell)
+
+
+def choice(text: str | None) -> str | None:
+    """The ticked options of a tick-box line ('1、部门预算项目☑ 2、财政专项□') joined by '、'; '' when the
+    line has boxes and none is ticked; None when it has no boxes."""
+    if not text or not re.search(r"[☑√✓✔■▣☒□]", text):
+        return None
+    picked = [m.group(1) for m in _OPTION.finditer(text) if _CHOICE.match(m.group(2))]
+    return "、".join(picked)

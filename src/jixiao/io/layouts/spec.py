@@ -10,6 +10,7 @@ See docs/layouts.md.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +37,7 @@ ROLE_SECTIONS = (
     "goal_columns",
     "levels",
     "indicator_columns",
+    "level1_of",
 )
 LIST_SECTIONS = (
     "fund_skipped",
@@ -45,8 +47,10 @@ LIST_SECTIONS = (
     "block_labels",
     "placeholders",
     "form_titles",
+    "ignored_blocks",
+    "grades",
 )
-TEXT_SECTIONS = ("core_marks",)
+TEXT_SECTIONS = ("core_marks", "instructions")
 EVIDENCE_KEYS = frozenset(
     {
         "title",
@@ -82,6 +86,7 @@ SPEC_KEYS = frozenset(
         "execution_points",
         "total_from",
         "has_grade",
+        "has_total",
         "required",
         "signoff_after_blocks",
         "columns",
@@ -125,6 +130,7 @@ class Vocabulary:
     roles: Mapping[str, Mapping[str, tuple[str, ...]]]  # section → role → words (label form)
     lists: Mapping[str, tuple[str, ...]]
     core_marks: str
+    instructions: tuple[str, ...] = ()  # regular expressions: a cell still holding the form's instruction
 
     def section(self, name: str) -> Mapping[str, tuple[str, ...]]:
         return self.roles.get(name, {})
@@ -150,6 +156,7 @@ class LayoutSpec:
     execution_points: int | None = 10
     total_from: str = "table"  # table | labels: which total wins when a form states two
     has_grade: bool = False
+    has_total: bool = True  # the form has a place for its self-score total (a 总分 row or label)
     required: tuple[tuple[str, str], ...] = ()  # project fields the form asks for: (field, 中文名)
     signoff_after_blocks: Mapping[str, str] = field(default_factory=dict)
     columns: Mapping[str, str] = field(default_factory=dict)  # assigned columns: header text → role
@@ -213,13 +220,30 @@ def _vocabulary(data: Mapping[str, Any], base: Vocabulary | None, file: str) -> 
         if not isinstance(given, dict):
             raise _fail(file, f"vocabulary.{name}", "应是 角色: [词…] 的映射", "见 docs/layouts.md")
         for role, words in given.items():
-            roles[name][str(role)] = _words(words, file, f"vocabulary.{name}.{role}")
+            own = _words(words, file, f"vocabulary.{name}.{role}")
+            shared = roles[name].get(str(role), ())
+            # a spec's words come first and the shared ones follow; an empty list removes the role
+            roles[name][str(role)] = (*own, *(w for w in shared if w not in own)) if own else ()
     lists = {name: base.words(name) if base else () for name in LIST_SECTIONS}
     for name in LIST_SECTIONS:
         if name in data:
             lists[name] = _words(data[name], file, f"vocabulary.{name}")
     marks = str(data.get("core_marks", base.core_marks if base else ""))
-    return Vocabulary(roles=roles, lists=lists, core_marks=marks)
+    patterns = data.get("instructions")
+    if patterns is None:
+        instructions = base.instructions if base else ()
+    else:
+        if not isinstance(patterns, list):
+            raise _fail(file, "vocabulary.instructions", "应是正则表达式的列表", "见 docs/layouts.md")
+        for n, pattern in enumerate(patterns, 1):
+            try:
+                re.compile(str(pattern))
+            except re.error as exc:
+                raise _fail(
+                    file, f"vocabulary.instructions 第 {n} 项", f"不是合法的正则表达式：{exc}", "改正写法"
+                ) from None
+        instructions = tuple(str(p) for p in patterns)
+    return Vocabulary(roles=roles, lists=lists, core_marks=marks, instructions=instructions)
 
 
 @lru_cache(maxsize=1)
@@ -336,6 +360,7 @@ def load_spec(path: Path, base: Vocabulary | None = None) -> LayoutSpec:
         execution_points=data.get("execution_points", 10),
         total_from=total_from,
         has_grade=bool(data.get("has_grade", False)),
+        has_total=bool(data.get("has_total", True)),
         required=tuple((str(k), str(v)) for k, v in required.items()),
         signoff_after_blocks={
             compact(str(k)): str(v) for k, v in (data.get("signoff_after_blocks") or {}).items()

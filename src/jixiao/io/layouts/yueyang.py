@@ -431,6 +431,7 @@ class _Parser:
         if i >= 0:
             total_cell = self.value_after(i, ("评价等次",))
             total = parse_score(total_cell.text) if total_cell else None
+            total_cell = total_cell or self.cells[i]  # the label: where the total belongs, filled or not
         j = self.index.find("评价等次")
         if j >= 0:
             val = self.value_after(j, (SECTION_PEOPLE,))
