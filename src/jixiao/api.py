@@ -27,6 +27,42 @@ def load_report(path: str | Path, layout: str | None = "auto") -> Report:
     return load_reports(path, layout)[0]
 
 
+def explain_layout(path: str | Path) -> dict[str, Any]:
+    """Why a file reads as the layout it reads as: every spec's score and the evidence behind it."""
+    from jixiao.io.importers import read_cells
+    from jixiao.io.layouts import GENERIC, MIN_CONFIDENCE, detection, looks_like_a_report
+
+    cells, _source = read_cells(Path(path))
+    ranked = detection(cells)
+    best = ranked[0][1] if ranked else 0
+    chosen = ranked[0][0].LAYOUT if ranked and best >= MIN_CONFIDENCE else GENERIC
+    if chosen == GENERIC and not looks_like_a_report(cells):
+        chosen = None
+    return {
+        "file": Path(path).name,
+        "chosen": chosen,
+        "threshold": MIN_CONFIDENCE,
+        "layouts": [
+            {
+                "id": layout.LAYOUT,
+                "name": layout.spec.name,
+                "score": score,
+                "evidence": [
+                    {
+                        "what": hit.evidence.describe(),
+                        "found": hit.found,
+                        "points": hit.points,
+                        "weight": hit.evidence.points,
+                    }
+                    for hit in hits
+                    if hit.evidence.kind != "base" or hit.found
+                ],
+            }
+            for layout, score, hits in ranked
+        ],
+    }
+
+
 def form_traits(layout: str | None) -> FormTraits:
     """What the report's form asks for (required fields, a grade cell), from its layout spec."""
     from jixiao.io.layouts import GENERIC, LAYOUTS

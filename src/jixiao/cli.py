@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     p = add("import", "读取一份报告并显示读到的内容")
     p.add_argument("file")
     p.add_argument("--layout", default="auto", help="版式（默认自动识别）")
+    p.add_argument(
+        "--explain-layout", action="store_true", help="列出每种版式的得分和依据（为什么识别成这种版式）"
+    )
     p.add_argument("--json", action="store_true", help="输出 JSON（jixiao.report/1）")
 
     for name, text in (
@@ -102,6 +105,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     from jixiao import api
     from jixiao.serialize import report_json
 
+    if args.explain_layout:
+        explained = api.explain_layout(args.file)
+        if args.json:
+            _print_json(explained)
+        else:
+            print(render_explanation(explained))
+        return 0
     reports = api.load_reports(args.file, args.layout)
     if args.json:
         _print_json([report_json(r) for r in reports])
@@ -109,6 +119,24 @@ def cmd_import(args: argparse.Namespace) -> int:
         for report in reports:
             print(render_report(report))
     return 0
+
+
+def render_explanation(explained: dict[str, Any]) -> str:
+    chosen = explained["chosen"]
+    head = {
+        None: "不像绩效自评报告（找不到任何可识别的栏目）",
+        "generic": "没有版式达到门槛，按通用方式读取",
+    }.get(chosen, f"识别为 {chosen}")
+    lines = [f"{explained['file']}：{head}（门槛 {explained['threshold']} 分）", ""]
+    for layout in explained["layouts"]:
+        mark = "→" if layout["id"] == chosen else " "
+        lines.append(f"{mark} {layout['id']:<18} {layout['score']:>3} 分  {layout['name']}")
+        for hit in layout["evidence"]:
+            sign = "✓" if hit["found"] else "·"
+            points = f"{hit['points']:+d}" if hit["found"] else ""
+            against = "（别的版式的特征）" if hit["weight"] < 0 else ""
+            lines.append(f"      {sign} {hit['what']}{against} {points}".rstrip())
+    return "\n".join(lines)
 
 
 def _evaluate_all(args: argparse.Namespace) -> list[tuple[Any, Any]]:

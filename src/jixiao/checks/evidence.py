@@ -19,8 +19,8 @@ def missing_evidence(ctx: CheckContext) -> Iterator[Finding]:
         if not needs:
             continue
         item = items.get(leaf.path)
-        if item is None or (item.self_score is not None and item.self_score == 0):
-            continue
+        if item is None or not item.self_score:
+            continue  # no points claimed on it (none, or no self-score the form gives for it)
         for criterion, label in needs:
             have = [
                 a

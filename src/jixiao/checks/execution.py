@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from jixiao.checks.context import CheckContext
 from jixiao.domain import Finding, Report
 from jixiao.numbers import HUNDRED, ZERO, fmt, fmt_pct, rounded
+from jixiao.scoring.engine import form_has_row_points
+from jixiao.scoring.rules import fund_value
 
 # Items whose points are the project's indicator (绩效指标) points.
 INDICATOR_KINDS = frozenset({"completion", "band", "rows"})
@@ -25,8 +28,15 @@ def execution_rate(report: Report) -> tuple[Decimal, Decimal, Decimal] | None:
 
 
 def stated_rate(ctx: CheckContext) -> Iterator[Finding]:
-    """JX105: a stated 执行率 differs from spent/budget."""
+    """JX105: a stated 执行率 differs from spent/budget (a total row left at 0: its sources' sums)."""
     for row in ctx.report.funds.rows:
+        if row.key == "total" and not row.spent and not row.budget:
+            row = replace(
+                row,
+                spent=fund_value(ctx.report, "funds.total.spent"),
+                budget=fund_value(ctx.report, "funds.total.budget")
+                or fund_value(ctx.report, "funds.total.planned"),
+            )
         base = row.budget if row.budget is not None else row.planned
         if row.stated_rate is None or row.spent is None or not base:
             continue
@@ -75,6 +85,8 @@ def high_score_low_spend(ctx: CheckContext) -> Iterator[Finding]:
     rate = found[0]
     kinds = {leaf.path: leaf.rule.kind for leaf in ctx.system.leaves()}
     rows_system = ctx.system.scores_rows
+    if rows_system and not form_has_row_points(ctx.report):
+        return  # the rows' points are not on the form: the share claimed cannot be known
     items = [
         i
         for i in ctx.evaluation.items

@@ -12,6 +12,7 @@ from jixiao.numbers import fmt
 
 _DATE_LIKE = re.compile(r"^\d{4}\s*[年./\-]\s*\d{1,2}\s*[月./\-]?\s*(\d{1,2}\s*[日号]?)?$")
 _YMD = re.compile(r"(\d{4})\s*[年./\-]\s*(\d{1,2})(?:\s*[月./\-]\s*(\d{1,2}))?")
+_FULL_DATE = re.compile(r"(19|20)\d{2}\s*[年./\-]\s*\d{1,2}\s*[月./\-]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(\(?0\d{2,3}\)?[-—]?)?\d{7,8}([-—转]\d{1,6})?$")
 _POSTCODE = re.compile(r"^\d{6}$")
@@ -67,6 +68,19 @@ def dates(ctx: CheckContext) -> Iterator[Finding]:
             f"报告日期 {p.report_date} 早于项目结束时间 {p.end}：完成结果评价应在项目结束后进行",
             "project.report_date",
         )
+    if (
+        p.start or p.end
+    ):  # a date an indicator names (2021年11月30日前完成资金支付) outside the project's period
+        for row in ctx.report.indicators:
+            for text in (row.name, row.target.raw if row.target else None):
+                when = _iso(text) if text and _FULL_DATE.search(compact(text)) else None
+                if when and ((p.start and when[:7] < p.start[:7]) or (p.end and when[:7] > p.end[:7])):
+                    yield ctx.finding(
+                        "JX502",
+                        f"「{row.name}」写的日期 {when} 不在项目期间 {p.start or '?'}–{p.end or '?'} 内",
+                        f"{row.place.path}.target",
+                    )
+                    break
     for n, e in enumerate(ctx.report.expenditures, 1):
         when = _iso(e.voucher) or _iso(e.note)
         if not when:
@@ -103,13 +117,8 @@ def required(ctx: CheckContext) -> Iterator[Finding]:
                 "JX503", f"报告缺少「{section}」部分（未找到该部分，可能被删除或文件不完整）", section
             )
     yield from _unplaced(ctx)
-    reported = {label for _, label in wanted}
-    for blank in report.blanks:
-        if blank.label in reported:
-            continue
-        how = blank.why or ("仍是表格的填写说明，" if blank.instruction else "")
-        where = blank.place if blank.place.cell or blank.place.line else blank.place.path
-        yield ctx.finding("JX503", f"「{blank.label}」{how}未填写", where)
+    reported = {label for _, label in unfilled}
+    yield from _blanks(ctx, [b for b in report.blanks if b.label not in reported])
     total = report.funds.row("total")
     no_amounts = total is None or (total.spent is None and total.planned is None and total.budget is None)
     if no_amounts and "资金情况表" not in report.missing_sections and report.funds.rows:
@@ -139,6 +148,19 @@ def required(ctx: CheckContext) -> Iterator[Finding]:
                 )
 
 
+def _blanks(ctx: CheckContext, blanks: list) -> Iterator[Finding]:
+    """Places left empty, one finding per row or block they share: 「地方主管部门」「资金使用单位」未填写."""
+    groups: dict[object, list] = {}
+    for n, blank in enumerate(blanks):
+        groups.setdefault(blank.group or n, []).append(blank)
+    for members in groups.values():
+        first = members[0]
+        names = "".join(f"「{b.label}」" for b in members)
+        how = first.why or ("仍是表格的填写说明，" if all(b.instruction for b in members) else "")
+        where = first.place if first.place.cell or first.place.line else first.place.path
+        yield ctx.finding("JX503", f"{names}{how}未填写", where)
+
+
 def _rows_without_points(ctx: CheckContext) -> Iterator[Finding]:
     """A row with its target and actual but no 分值 where the other rows have theirs: it cannot be scored."""
     rows = [r for r in ctx.report.indicators if not r.empty and r.name]
@@ -157,6 +179,20 @@ def _unfilled_rows(ctx: CheckContext) -> Iterator[Finding]:
     """An indicator with its target and nothing achieved written: not filled in (not a zero)."""
     for row in ctx.report.indicators:
         if row.empty or row.target is None or row.target.is_empty or row.parts:
+            continue
+        scored_elsewhere = any(r.score is not None for r in ctx.report.indicators)
+        if (
+            row.actual is not None
+            and not row.actual.is_empty
+            and row.weight is not None
+            and row.score is None
+        ):
+            if scored_elsewhere:  # the other rows carry their 得分, this one was left empty
+                yield ctx.finding(
+                    "JX503",
+                    f"「{row.name}」的得分未填写（分值 {fmt(row.weight)}）",
+                    Place(f"{row.place.path}.score", row.place.file, row.place.line, row.place.cell),
+                )
             continue
         if row.actual is None or row.actual.is_empty:
             also = "和得分" if row.score is None and row.weight is not None else ""

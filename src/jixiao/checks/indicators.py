@@ -135,10 +135,10 @@ def promise_as_actual(ctx: CheckContext) -> Iterator[Finding]:
         if row.empty or actual is None or actual.is_empty:
             continue
         if (
-            must_be_quantified(row)
-            and row.target is not None
+            row.target is not None
+            and not row.target.is_number
             and compact(row.target.raw) == compact(actual.raw)
-        ):
+        ):  # 是 / 是: the answer to a yes-or-no target, not a promise
             continue
         if actual.op is not None or is_promise_text(actual.raw, actual):
             yield ctx.finding(

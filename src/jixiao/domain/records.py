@@ -235,6 +235,7 @@ class Blank:
     place: Place = field(default_factory=Place)
     instruction: bool = False  # it still holds the form's instruction text
     why: str = ""  # how it is empty, when more than blank: 只有模板行
+    group: str | None = None  # blanks of one row or block: one problem, one finding
 
 
 @record

@@ -11,7 +11,7 @@ from decimal import Decimal
 from jixiao.domain import Indicator, Quantity
 from jixiao.domain.record import record
 from jixiao.numbers import ONE, ZERO, fmt_pct
-from jixiao.quantity import qualitative_status
+from jixiao.quantity import compact, qualitative_status
 
 
 @record
@@ -40,9 +40,13 @@ def row_completion(
     dated = target.unit in DATE_UNITS
     direction = target.op or ("<=" if dated else default_direction)
     if target.is_number:
-        if actual is None or actual.is_empty:
+        if actual is None or actual.is_empty:  # not filled in: nothing the data can decide (JX503 says so)
             return RowCompletion(
-                "decided", ZERO, None, direction, f"「{name}」目标 {target.raw}，实际完成值空缺，按 0 计"
+                "undecidable",
+                None,
+                None,
+                direction,
+                f"「{name}」目标 {target.raw}，实际完成值未填写，无法按数据计分",
             )
         if not actual.is_number:
             return RowCompletion(
@@ -65,6 +69,13 @@ def row_completion(
         return _numeric(name, target, actual, direction, zero_at)
     # a qualitative target: decided only when the actual says plainly whether it was reached
     status = qualitative_status(actual.raw) if actual is not None and not actual.is_empty else None
+    if (
+        status is None
+        and actual is not None
+        and not actual.is_empty
+        and compact(actual.raw) == compact(target.raw)
+    ):
+        status = "achieved"  # the very thing the target describes: 社会认可的办学环境 / 社会认可的办学环境
     if status == "achieved":
         return RowCompletion(
             "decided",

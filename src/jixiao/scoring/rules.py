@@ -46,15 +46,14 @@ def fund_value(report: Report, ref: str) -> Decimal | None:
         raise ValueError(f"unknown field reference {ref}")
     _, key, field = parts
     row = report.funds.row(key)
-    if row is not None and getattr(row, field) is not None:
-        return getattr(row, field)
-    if key == "total":
+    given = getattr(row, field) if row is not None else None
+    if key == "total" and not given:  # no total, or a total row left at 0 while its sources hold amounts
         values = [
             getattr(r, field) for r in report.funds.rows if r.key != "total" and getattr(r, field) is not None
         ]
-        if values:
+        if values and sum(values, ZERO):
             return sum(values, ZERO)
-    return None
+    return given
 
 
 def _first_fund(report: Report, refs: Any) -> tuple[str, Decimal | None]:

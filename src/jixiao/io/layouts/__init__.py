@@ -35,6 +35,7 @@ MIN_CONFIDENCE = 40
 GENERIC = "generic"
 _CELL_KEY_LIMIT = 16  # a header or label cell is short; a longer one is a value or a sentence
 _REPORT_WORDS = ("绩效", "自评", "评价")
+_REPORT_KINDS = ("报告", "表", "结论", "结果")
 
 
 class Document:
@@ -161,11 +162,14 @@ class Layout:
         from jixiao.io.layouts.assemble import assemble
         from jixiao.io.layouts.reader import GridReader
 
-        forms = split_forms(form_rows(cells), self.words)
-        return [
-            assemble(self.spec, self.words, GridReader(self.spec, rows, self.words).read(), file, source)
-            for rows in forms
-        ]
+        reports = []
+        year = None
+        for rows in split_forms(form_rows(cells), self.words):
+            read = GridReader(self.spec, rows, self.words).read()
+            read.year = read.year or year  # forms of one file share the budget year the first one states
+            year = read.year
+            reports.append(assemble(self.spec, self.words, read, file, source))
+        return reports
 
 
 def split_forms(rows: list[Row], words) -> list[list[Row]]:
@@ -177,8 +181,12 @@ def split_forms(rows: list[Row], words) -> list[list[Row]]:
     def is_title(row: Row) -> bool:
         return len(row) <= 2 and words.is_form_title(compact(row[0].text))
 
-    def is_name(row: Row) -> bool:
-        return any(label_key(c.text) in name_words or _starts_with_name(c.text, name_words) for c in row[:2])
+    def is_name(row: Row) -> str | None:
+        """'table' or 'prose' for a 项目名称 row (in a table, or a cover's paragraph), else None."""
+        for c in row[:2]:
+            if label_key(c.text) in name_words or _starts_with_name(c.text, name_words):
+                return "table" if c.col is not None else "prose"
+        return None
 
     def above_form(row: Row) -> bool:
         if len(row) != 1:
@@ -195,20 +203,21 @@ def split_forms(rows: list[Row], words) -> list[list[Row]]:
         )
 
     forms: list[list[Row]] = [[]]
-    seen_name = False
+    seen: set[str] = set()  # the kinds of name rows the current form has (a cover's, its table's)
     for row in rows:
         title, name = is_title(row), is_name(row)
         # a title opens a new form once the current one has its name (a second title line above a form
-        # that has none yet is the same form's); a second name row opens one without a title
-        starts = seen_name if (title or name) else False
+        # that has none yet is the same form's); a second name row of the same kind opens one without a
+        # title (a cover page's 项目名称 and the table's are one form)
+        starts = bool(seen) if title else (name in seen if name else False)
         if starts:
             carried: list[Row] = []
             while forms[-1] and len(carried) < 4 and above_form(forms[-1][-1]):
                 carried.insert(0, forms[-1].pop())
             forms.append(carried)
-            seen_name = False
+            seen = set()
         if name:
-            seen_name = True
+            seen.add(name)
         forms[-1].append(row)
     return [f for f in forms if f] or [[]]
 
@@ -307,12 +316,16 @@ def looks_like_a_report(cells: Sequence[Cell]) -> bool:
     for group in ("fund_columns", "levels", "indicator_columns", "goal_columns"):
         for values in words.spec.vocabulary.section(group).values():
             known.update(w for w in values if len(w) >= 4)
-    for cell in cells[:3000]:
+    for n, cell in enumerate(cells[:3000]):
         key = cell.key
         if not key:
             continue
         if label_key(cell.text) in known or words.inline.match(key):
             return True
-        if len(key) <= 60 and any(w in key for w in _REPORT_WORDS) and ("报告" in key or "表" in key):
+        if len(key) <= 80 and any(w in key for w in _REPORT_WORDS) and any(w in key for w in _REPORT_KINDS):
+            return (
+                True  # a title or heading about a self-evaluation (…绩效自评报告, 一、绩效目标分解下达情况)
+            )
+        if n < 40 and len(key) <= 80 and "绩效" in key and any(w in key for w in ("目标", "评价", "自评")):
             return True
     return False

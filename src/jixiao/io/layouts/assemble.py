@@ -13,6 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from jixiao.domain import (
+    Blank,
     FundRow,
     Funds,
     Goal,
@@ -32,7 +33,8 @@ from jixiao.io.layouts.common import parse_date, parse_period, place
 from jixiao.io.layouts.grid import percent_number, split_evenly
 from jixiao.io.layouts.grid import year_of as year_of_text
 from jixiao.io.layouts.hooks import HOOKS
-from jixiao.io.layouts.reader import FormRead, TableLine, Words
+from jixiao.io.layouts.prose import read_prose
+from jixiao.io.layouts.reader import BlankMark, FormRead, TableLine, Words
 from jixiao.io.layouts.spec import LayoutSpec
 from jixiao.quantity import parse_quantity
 
@@ -66,7 +68,7 @@ def is_yes(text: str | None) -> bool:
 
 
 def assemble(spec: LayoutSpec, words: Words, form: FormRead, file: str | None, source: Source) -> Report:
-    project = project_info(form)
+    project = project_info(form, generic=spec.id == "generic")
     for hook in spec.hooks:
         kind, function = HOOKS[hook]
         if kind == "project":
@@ -74,6 +76,9 @@ def assemble(spec: LayoutSpec, words: Words, form: FormRead, file: str | None, s
     templates: list[tuple[str | None, str | None, Cell]] = []
     indicators = indicator_rows(spec, words, form, file, templates)
     funds = fund_rows(form, file)
+    prose_total = None
+    if spec.id == "generic" and not funds.rows:  # a report in prose: the figures its sentences give
+        funds, prose_total = prose_funds(words, form, file)
     mode = spec.self_assessment
     if mode == "auto":
         mode = "score_table" if any(not t.has_values and t.lines for t in form.tables) else "rows"
@@ -89,7 +94,7 @@ def assemble(spec: LayoutSpec, words: Words, form: FormRead, file: str | None, s
             for n, (g, cell) in enumerate(zip(form.goals, form.goal_cells, strict=True), 1)
         ),
         indicators=tuple(indicators),
-        self_assessment=self_assessment(spec, form, items, file),
+        self_assessment=self_assessment(spec, form, items, file, prose_total),
         opinions=tuple(
             Opinion(role="unit", label=label, text=text or None, place=place(file, cell, f"opinions.{label}"))
             for label, text, cell in form.signoff
@@ -102,7 +107,40 @@ def assemble(spec: LayoutSpec, words: Words, form: FormRead, file: str | None, s
         unplaced=tuple(
             Unplaced(cell.text, place(file, cell, "unplaced"), row_label(cell)) for cell in form.unplaced
         ),
+        blanks=(*blanks(form, file), *template_blanks(templates, indicators, file)),
     )
+
+
+def blanks(form: FormRead, file: str | None) -> list[Blank]:
+    """The places the form left empty (or with its instruction text), each once, by the form's own label."""
+    out: list[Blank] = []
+    seen: set[str] = set()
+    for mark in form.blanks:
+        label = FIELD_NAMES.get(mark.label, mark.label)
+        if label in seen or (mark.field is not None and mark.field in form.facts):
+            continue
+        seen.add(label)
+        where = place(file, mark.cell, f"blank[{label}]")
+        out.append(Blank(label, where, mark.instruction, mark.why, mark.group))
+    return out
+
+
+def template_blanks(templates: list, indicators: list[Indicator], file: str | None) -> list[Blank]:
+    """Indicator kinds (时效指标, 经济效益指标 …) that have only the form's template rows: nothing set."""
+    real = {(r.level1, r.level2) for r in indicators if not r.empty}
+    real_level1 = {r.level1 for r in indicators if not r.empty}
+    out: list[Blank] = []
+    seen: set[tuple] = set()
+    for level1, level2, cell in templates:
+        if (level1, level2) in real or (level1, level2) in seen:
+            continue
+        output_kind = any(w in compact(level2 or "") for w in ("数量", "质量", "时效", "成本"))
+        if not output_kind and level1 in real_level1:
+            continue  # a 效益 kind left as template beside others set: not every kind applies
+        seen.add((level1, level2))
+        label = "/".join(p for p in (level1, level2) if p) or "绩效指标"
+        out.append(Blank(label, place(file, cell, f"blank[{label}]"), why="只有模板行（指标1：…），"))
+    return out
 
 
 def row_label(cell: Cell) -> str:
@@ -119,7 +157,7 @@ def row_label(cell: Cell) -> str:
 def missing(mode: str, form: FormRead) -> list[str]:
     out = []
     if mode == "score_table":
-        if "scores" not in form.blocks:
+        if "scores" not in form.blocks and not any("score" in t.columns for t in form.tables):
             out.append("指标评分表")
         return out
     if "funds" not in form.blocks:
@@ -139,7 +177,7 @@ def fact(form: FormRead, *names: str) -> str | None:
     return None
 
 
-def project_info(form: FormRead) -> ProjectInfo:
+def project_info(form: FormRead, generic: bool = False) -> ProjectInfo:
     """The project's facts. A form without a 项目名称 cell may name its project in its title: the name is
     taken from there, and the missing cell is kept as a blank."""
     start, end = parse_period(fact(form, "period"))
@@ -150,12 +188,16 @@ def project_info(form: FormRead) -> ProjectInfo:
         name = _FORM_SUFFIX.sub("", _CODE_PREFIX.sub("", name) or name) or name
     elif form.title:
         name, titled_unit = name_from_title(form.title)
-        if name and "name" not in {b[0] for b in form.blanks}:
-            form.blanks.append(("项目名称", None, False, "表中没有项目名称栏（名称取自标题），"))
+        if name and not generic and not any(b.field == "name" for b in form.blanks):
+            form.blanks.append(
+                BlankMark("项目名称", None, why="表中没有项目名称栏（名称取自标题），", field=None)
+            )
     filler = fact(form, "filler")
     manager, phone = split_phone(fact(form, "manager") or signed.get("项目负责人"))
     both = fact(form, "organisation")  # 预算部门单位：遂溪县水务局 — the one organisation named
     year = fact(form, "year")
+    if generic and not year and not form.year:  # a report in prose: the first budget year it names
+        year = next((s.text for s in form.narrative[:6] if year_of_text(s.text)), None)
     return ProjectInfo(
         name=name,
         unit=org(fact(form, "unit", "reporting_unit") or both or titled_unit),
@@ -470,8 +512,37 @@ def _table_total(form: FormRead, mode: str) -> tuple[Decimal | None, Decimal | N
     return None, None, None
 
 
+def prose_funds(words: Words, form: FormRead, file: str | None) -> tuple[Funds, Decimal | None]:
+    figures = read_prose((s.text for s in form.narrative), words.spec.vocabulary.section("prose"))
+    labels = {
+        "total": "合计",
+        "central": "中央财政",
+        "provincial": "省级财政",
+        "city": "市级财政",
+        "county": "县级财政",
+    }
+    rows = [
+        FundRow(
+            key=key,
+            label=labels[key],
+            planned=values.get("planned"),
+            budget=values.get("budget"),
+            arrived=values.get("arrived"),
+            spent=values.get("spent"),
+            stated_rate=figures.rate if key == "total" else None,
+            place=Place(f"funds[{labels[key]}]", file),
+        )
+        for key, values in sorted(figures.amounts.items(), key=lambda kv: kv[0] != "total")
+    ]
+    return Funds(unit="万元", rows=tuple(rows)), figures.total
+
+
 def self_assessment(
-    spec: LayoutSpec, form: FormRead, items: list[SelfItem], file: str | None
+    spec: LayoutSpec,
+    form: FormRead,
+    items: list[SelfItem],
+    file: str | None,
+    prose_total: Decimal | None = None,
 ) -> SelfAssessment:
     from jixiao.quantity import parse_score
 
@@ -491,6 +562,8 @@ def self_assessment(
     else:
         total, cell = label_total, label_cell
     review = parse_score(review_text)
+    if total is None and prose_total is not None:
+        total = prose_total
     if total is None:
         cell = form.total_cell  # the 总分 row or label, left empty: where the total belongs
     return SelfAssessment(

@@ -64,8 +64,10 @@ def label_key(text: str) -> str:
 
 
 def exact_role(key: str, roles: Roles) -> str | None:
+    """The role one of whose words is the key (a word written with a trailing ! matches only so)."""
+    bang = key + "!"
     for role, words in roles.items():
-        if key in words:
+        if key in words or bang in words:
             return role
     return None
 
@@ -78,7 +80,7 @@ def match_role(key: str, roles: Roles) -> str | None:
     best, length = None, 0
     for role, words in roles.items():
         for word in words:
-            if len(word) >= MIN_PREFIX and len(word) > length and key.startswith(word):
+            if len(word) >= MIN_PREFIX and len(word) > length and key.startswith(word) and word[-1] != "!":
                 best, length = role, len(word)
     return best
 
@@ -191,9 +193,9 @@ def unit_note(key: str) -> str | None:
     return m.group(1) if m else None
 
 
-def is_title_line(key: str) -> bool:
+def is_title_line(key: str, longest: int = 40) -> bool:
     """A line of the kind that stands above a form: its title, 附件N, the year, a 盖章 line."""
-    return len(key) <= 40 and _TITLE_LINE.search(key) is not None
+    return len(key) <= longest and _TITLE_LINE.search(key) is not None
 
 
 def is_note(key: str) -> bool:

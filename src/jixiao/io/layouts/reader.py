@@ -109,6 +109,18 @@ class Table:
 
 
 @dataclass
+class BlankMark:
+    """A place the form asks to be filled, found empty (or holding its instruction text)."""
+
+    label: str  # as the form (or the field's Chinese name) says it
+    cell: Cell | None
+    instruction: bool = False
+    why: str = ""
+    field: str | None = None  # the fact it stands for: a value found elsewhere makes it no blank
+    group: str | None = None  # blanks of one row or block are one problem
+
+
+@dataclass
 class FormRead:
     """What one form holds, as read: values with the cells they came from."""
 
@@ -126,9 +138,7 @@ class FormRead:
     narrative_cells: list[tuple[str, Cell]] = field(default_factory=list)
     signoff: list[tuple[str, str, Cell]] = field(default_factory=list)
     unplaced: list[Cell] = field(default_factory=list)
-    blanks: list[tuple[str, Cell | None, bool]] = field(
-        default_factory=list
-    )  # (label, cell, instruction left in)
+    blanks: list[BlankMark] = field(default_factory=list)  # labelled places left empty
     blocks: list[str] = field(default_factory=list)  # funds / goals / indicators / scores, in order found
     total_cell: Cell | None = None  # where the form keeps its total (a 总分 row or label), filled or not
 
@@ -314,15 +324,17 @@ class GridReader:
             return True
         if self.words.inline.match(key) or self.words.label(label_key(first.text)):
             return False
-        heading = (
+        heading = (  # a first line naming the year, before anything else: the form's heading
             len(cells) == 1
+            and self.form.title is None
             and not self.form.facts
             and not self.form.blocks
             and len(key) <= 40
             and year_of(first.text) is not None
             and first.col in (None, 0)
         )
-        if self.words.is_form_title(key) or (len(cells) == 1 and is_title_line(key)) or heading:
+        opening = first.col is None and self.form.title is None and is_title_line(key, longest=80)
+        if self.words.is_form_title(key) or (len(cells) == 1 and is_title_line(key)) or heading or opening:
             if self.form.title is None and (self.words.is_form_title(key) or "自评" in key or "评价" in key):
                 self.form.title = one_line(first.text)
             self.form.year = self.form.year or year_of(first.text)
@@ -468,11 +480,14 @@ class GridReader:
                 break
             texts = [clean(c.text) for c in row if not self.words.is_placeholder(c.text)]
             self.use(*row)
+            if row[1:] and all(re.fullmatch(r"\d{1,2}", compact(c.text)) for c in row[1:]):
+                j += 1
+                continue  # 列次 | 8 | 9 | 10: the columns' numbers
             body = "；".join(t for t in texts[1:] if t and not re.fullmatch(r"\d{1,2}", t))
             if body:
                 self.form.narrative.append(NarrativeSection(f"{heading}·{one_line(row[0].text)}", body))
             elif not re.fullmatch(r"\d{1,2}", compact(row[0].text)):
-                self.form.blanks.append((one_line(row[0].text) or heading, row[0], False))
+                self.blank(one_line(row[0].text) or heading, row[0], group=heading)
             j += 1
         return j
 
@@ -567,7 +582,7 @@ class GridReader:
         for cell in (expected, actual):
             text = clean(cell.text) if cell is not None else None
             if text and self.words.is_instruction(text):
-                self.form.blanks.append(("年度目标完成情况" if cell is actual else "年度目标", cell, True))
+                self.blank("年度目标完成情况" if cell is actual else "年度目标", cell, instruction=True)
                 text = None
             texts.append(text)
         self.use(expected, actual)
@@ -622,14 +637,14 @@ class GridReader:
         for role, cell in found.items():
             if cell is None:  # 年度总体目标完成情况综述 | (empty)
                 label = "年度目标完成情况" if role == "actual" else "年度目标"
-                self.form.blanks.append((label, cells[-1], False))
+                self.blank(label, cells[-1])
         if not new and self.form.goals and "actual" in found and "expected" not in found:
             last = self.form.goals[-1]
             cell = found["actual"]
             self.use(cell)
             text = clean(cell.text) if cell is not None else None
             if text and self.words.is_instruction(text):
-                self.form.blanks.append(("年度目标完成情况", cell, True))
+                self.blank("年度目标完成情况", cell, instruction=True)
                 text = None
             if last.actual is None and text:
                 self.form.goals[-1] = Goal(last.expected, text)
@@ -731,7 +746,7 @@ class GridReader:
                 )
             j += 1
         if not table.lines and table.has_values:
-            self.form.blanks.append(("绩效指标", header[0], False))
+            self.blank("绩效指标", header[0], why="表头之后没有指标行，")
         return j
 
     def table_total(self, table: Table, row: Row, columns: ColumnMap) -> None:
@@ -811,7 +826,7 @@ class GridReader:
                         and "电话" in key
                         and not re.search(r"\d{7}", value.text)
                     ):
-                        self.form.blanks.append(("phone", value, False))  # 负责人及电话: a name and no number
+                        self.blank("联系电话", value, field="phone")  # 负责人及电话: a name and no number
                 else:
                     self.put(label, cell, "")
                 continue
@@ -877,7 +892,7 @@ class GridReader:
         if shown is None and text == "" and cell is not None:
             shown = label_key(cell.text)  # the label cell itself, its value left empty
         if self.words.is_instruction(value):
-            self.form.blanks.append((shown or name, cell, True))
+            self.blank(shown or name, cell, instruction=True, field=name if kind == "facts" else None)
             value = ""
         if kind == "facts":
             line = one_line(value)
@@ -890,7 +905,7 @@ class GridReader:
                     *("report_date", "reporting_unit"),
                 )
                 if name in blank_worthy and name not in self.form.facts:
-                    self.form.blanks.append((shown or name, cell, False))
+                    self.blank(shown or name, cell, field=name)
                 return
             if name not in self.form.facts:
                 self.form.facts[name] = (line, cell)
@@ -898,20 +913,35 @@ class GridReader:
             if name == "total":
                 self.form.total_cell = self.form.total_cell or cell
             if not one_line(value) and name == "grade":
-                self.form.blanks.append(("评价等次", cell, False))
+                self.blank("评价等次", cell)
             self.put_total(name, cell, one_line(value))
         elif kind == "narrative":
             body = clean(value)
             self.form.narrative_cells.append((name, cell))
             if body:
                 self.form.narrative.append(NarrativeSection(name, body))
-            elif not any(b[0] == name for b in self.form.blanks):
-                self.form.blanks.append((name, cell, False))  # 评价结论 and the like keep their own names
+            elif cell.table is not None and not any(b.label == name for b in self.form.blanks):
+                self.blank(name, cell)  # a heading of the prose (一、自评结论) is no empty cell
         elif kind == "signoff":
             line = one_line(value) or ""
             if not line:
-                self.form.blanks.append((shown or name, cell, False))
+                self.blank(shown or name, cell)
             self.form.signoff.append((name, line, cell))
+
+    def blank(
+        self,
+        label: str,
+        cell: Cell | None,
+        *,
+        instruction: bool = False,
+        why: str = "",
+        field: str | None = None,
+        group: str | None = None,
+    ) -> None:
+        """Keep an empty place (the label's group: its row, unless given)."""
+        if group is None and cell is not None and cell.row is not None:
+            group = f"{cell.table}:{cell.row}"
+        self.form.blanks.append(BlankMark(label, cell, instruction, why, field, group))
 
     def put_total(self, name: str, cell: Cell, text: str | None) -> None:
         self.use(cell)

@@ -38,6 +38,7 @@ ROLE_SECTIONS = (
     "levels",
     "indicator_columns",
     "level1_of",
+    "prose",
 )
 LIST_SECTIONS = (
     "fund_skipped",
@@ -90,6 +91,7 @@ SPEC_KEYS = frozenset(
         "required",
         "signoff_after_blocks",
         "columns",
+        "extends",
     }
 )
 ROW_RULES = {"core_marks": True, "sub_rows": True, "template_rows": True, "heading_points": True}
@@ -303,9 +305,10 @@ def _evidence(items: Any, file: str) -> tuple[Evidence, ...]:
     return tuple(out)
 
 
-def load_spec(path: Path, base: Vocabulary | None = None) -> LayoutSpec:
+def load_spec(path: Path, base: Vocabulary | None = None, data: dict | None = None) -> LayoutSpec:
+    """A spec from its file (``data``: its contents already read and its ``extends`` resolved)."""
     file = str(path)
-    data = _read_yaml(path)
+    data = _read_yaml(path) if data is None else data
     unknown = set(data) - SPEC_KEYS
     if unknown:
         raise _fail(
@@ -371,29 +374,87 @@ def load_spec(path: Path, base: Vocabulary | None = None) -> LayoutSpec:
     )
 
 
+_LOCAL_DIRS: list[Path] = []
+
+
+def use_local_dir(path: Path) -> None:
+    """Also read the specs of this folder (an instance's own, written from the web): after the built-in ones
+    and those ``JIXIAO_LAYOUTS`` names."""
+    if path not in _LOCAL_DIRS:
+        _LOCAL_DIRS.append(path)
+
+
 def spec_dirs() -> list[Path]:
     dirs = [BUILTIN]
     extra = os.environ.get(ENV_DIR)
     if extra:
         dirs.extend(Path(p) for p in extra.split(os.pathsep) if p)
+    dirs.extend(_LOCAL_DIRS)
     return dirs
 
 
+def _stamp(dirs: tuple[Path, ...]) -> tuple:
+    """What the folders hold now (names and change times): a new or edited spec file is read again."""
+    out = []
+    for folder in dirs:
+        if folder.is_dir():
+            out.extend((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.yaml")))
+    return tuple(out)
+
+
 @lru_cache(maxsize=8)
-def _load_all(dirs: tuple[Path, ...]) -> dict[str, LayoutSpec]:
-    specs: dict[str, LayoutSpec] = {}
+def _load_all(dirs: tuple[Path, ...], _stamp: tuple) -> dict[str, LayoutSpec]:
+    raw: dict[str, tuple[Path, dict]] = {}
     for folder in dirs:
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.yaml")):
-            spec = load_spec(path)
-            specs[spec.id] = spec  # a later folder's spec of the same id replaces the built-in one
+            data = _read_yaml(path)
+            raw[str(data.get("id") or path.stem)] = (path, data)  # a later folder's same id replaces
+    specs = {}
+    for spec_id, (path, _data) in raw.items():
+        spec = load_spec(path, data=_extended(spec_id, raw, ()))
+        specs[spec.id] = spec
     return dict(sorted(specs.items(), key=lambda item: (item[1].order, item[0])))
+
+
+def _extended(spec_id: str, raw: dict[str, tuple[Path, dict]], chain: tuple[str, ...]) -> dict:
+    """A spec's data with the spec it ``extends``: its evidence added after the parent's, its words added to
+    the parent's, every other key its own where given."""
+    path, data = raw[spec_id]
+    parent_id = data.get("extends")
+    if not parent_id:
+        return data
+    if parent_id not in raw or parent_id in chain:
+        raise _fail(
+            str(path), "extends", f"找不到要扩展的版式「{parent_id}」（或形成了循环）", "写一个已有版式的 id"
+        )
+    parent = _extended(str(parent_id), raw, (*chain, spec_id))
+    merged = {**parent, **{k: v for k, v in data.items() if k not in ("detect", "vocabulary", "columns")}}
+    merged["detect"] = [*(parent.get("detect") or []), *(data.get("detect") or [])]
+    merged["columns"] = {**(parent.get("columns") or {}), **(data.get("columns") or {})}
+    vocabulary = {
+        section: dict(v) if isinstance(v, dict) else v
+        for section, v in (parent.get("vocabulary") or {}).items()
+    }
+    for section, given in (data.get("vocabulary") or {}).items():
+        if isinstance(given, dict) and isinstance(vocabulary.get(section), dict):
+            for role, words in given.items():
+                before = vocabulary[section].get(role) or []
+                before = [before] if isinstance(before, str) else list(before)
+                add = [words] if isinstance(words, str) else list(words or [])
+                vocabulary[section][role] = [*add, *(w for w in before if w not in add)]
+        else:
+            vocabulary[section] = given
+    merged["vocabulary"] = vocabulary
+    merged.pop("extends", None)
+    return merged
 
 
 def all_specs() -> dict[str, LayoutSpec]:
     """Every layout spec, in detection order (``order``, then id)."""
-    return _load_all(tuple(spec_dirs()))
+    dirs = tuple(spec_dirs())
+    return _load_all(dirs, _stamp(dirs))
 
 
 def generic_spec() -> LayoutSpec:
