@@ -126,3 +126,95 @@ def load_answers(path: str | Path) -> Mapping[str, Any]:
 
 def load_config(path: str | Path) -> CheckConfig:
     return CheckConfig.from_mapping(_read_mapping(path, "检查配置文件"))
+
+
+# Where a user may put a cell the reading left over (upload preview): target → 中文名. The key is the
+# vocabulary section and role the cell's text is added to.
+ASSIGNABLE: dict[str, str] = {
+    "facts.name": "项目名称（栏目名）",
+    "facts.department": "主管部门（栏目名）",
+    "facts.unit": "实施单位（栏目名）",
+    "facts.manager": "项目负责人（栏目名）",
+    "facts.phone": "联系电话（栏目名）",
+    "totals.total": "自评总分（栏目名）",
+    "totals.grade": "评价等次（栏目名）",
+    "fund_columns.planned": "资金表·年初预算数列",
+    "fund_columns.budget": "资金表·全年预算数列",
+    "fund_columns.arrived": "资金表·实际到位列",
+    "fund_columns.spent": "资金表·全年执行数列",
+    "fund_columns.rate": "资金表·执行率列",
+    "fund_columns.weight": "资金表·分值列",
+    "fund_columns.score": "资金表·得分列",
+    "fund_sources.total": "资金表·合计行",
+    "fund_sources.fiscal": "资金表·财政拨款行",
+    "fund_sources.other": "资金表·其他资金行",
+    "levels.level1": "指标表·一级指标列",
+    "levels.level2": "指标表·二级指标列",
+    "levels.name": "指标表·指标名称列",
+    "indicator_columns.target": "指标表·指标值（目标）列",
+    "indicator_columns.actual": "指标表·实际完成值列",
+    "points": "指标表·分值列",
+    "indicator_columns.score": "指标表·得分列",
+    "indicator_columns.note": "指标表·偏差原因列",
+    "goal_columns.expected": "目标·预期目标",
+    "goal_columns.actual": "目标·实际完成情况",
+    "block_labels": "只是栏目标题，不读内容",
+}
+
+
+def assign_layout(
+    path: str | Path, assignments: list[tuple[str, str]], folder: str | Path, by: str | None = None
+) -> str:
+    """Keep what a user said of a form's leftover cells (text → one of ``ASSIGNABLE``) as a layout spec in
+    ``folder``, so the next form of the same kind reads by itself; returns the spec's id. A form read by a
+    spec gets a local spec extending it (``local-<id>``); a form read the generic way, a new one named
+    after its title. The spec's evidence is the assigned texts (and the title), so it wins on such forms."""
+    import hashlib
+    from datetime import date
+
+    import yaml
+
+    from jixiao.io.layouts import GENERIC, LAYOUTS
+    from jixiao.quantity import compact
+
+    picked = [(text.strip(), target) for text, target in assignments if text.strip() and target in ASSIGNABLE]
+    if not picked:
+        raise JixiaoError("没有指定任何栏目", fix="在下拉框中为至少一个单元格选择它是什么")
+    report = load_reports(path)[0]
+    layout = report.source.layout or GENERIC
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if layout == GENERIC:
+        seed = compact(report.title or "") or "|".join(compact(t) for t, _ in picked)
+        spec_id = "local-" + hashlib.sha1(seed.encode("utf-8")).hexdigest()[:10]
+    else:
+        spec_id = layout if layout.startswith("local-") else f"local-{layout}"
+    file = folder / f"{spec_id}.yaml"
+    data: dict[str, Any] = yaml.safe_load(file.read_text(encoding="utf-8")) if file.exists() else {}
+    if not data:
+        data = {"id": spec_id, "order": 5, "detect": []}
+        if layout == GENERIC:
+            data.update(name=f"{report.title or '本地表格'}（网页上指定的栏目）", system="mof-2020")
+            if report.title:
+                data["detect"].append({"title": compact(report.title)[:40], "points": 40})
+        else:
+            parent = LAYOUTS[layout].spec
+            data.update(extends=layout, name=f"{parent.name}（本地补充的栏目）", system=parent.system)
+    vocabulary = data.setdefault("vocabulary", {})
+    for text, target in picked:
+        section, _, role = target.partition(".")
+        if role:
+            words = vocabulary.setdefault(section, {}).setdefault(role, [])
+        else:
+            words = vocabulary.setdefault(section, [])
+        if text not in words:
+            words.append(text)
+    headers = [compact(t) for t, target in picked if target != "block_labels"]
+    if headers:
+        data["detect"].append({"word": headers, "all": True, "points": 60})
+    stamp = f"# 由 {by or '用户'} 于 {date.today().isoformat()} 在上传预览中指定；可以手工修改，见 docs/layouts.md\n"
+    file.write_text(stamp + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    from jixiao.io.layouts.spec import load_spec
+
+    load_spec(file) if "extends" not in data else None  # a broken spec is refused now, not at the next upload
+    return spec_id

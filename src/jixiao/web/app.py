@@ -50,6 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
+    from jixiao.io.layouts.spec import use_local_dir
+
+    use_local_dir(settings.layouts_dir)  # the forms this instance's users taught it to read
     # a request that may write begins as a writer (SQLite: BEGIN IMMEDIATE, see store.db.begin_write):
     # one that read first and wrote later failed with "database is locked" when another request
     # committed in between, as concurrent failed logins did

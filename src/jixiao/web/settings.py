@@ -19,6 +19,11 @@ class Settings:
     # per server process: revisions and evaluations once read (immutable), see store/hot.py
     cache_mb: int = field(default_factory=lambda: cache_mb_from_env())
 
+    @property
+    def layouts_dir(self) -> Path:
+        """The instance's own layout specs (written when users assign a form's leftover cells)."""
+        return Path(self.files_dir).parent / "layouts"
+
 
 def cache_mb_from_env() -> int:
     """JIXIAO_CACHE_MB (default 512): a whole number of megabytes, 0 turns the cache off."""

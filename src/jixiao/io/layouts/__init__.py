@@ -232,11 +232,18 @@ class _Layouts(Mapping[str, Layout]):
 
     def __init__(self) -> None:
         self._cache: tuple[int, dict[str, Layout]] | None = None
+        self._by_spec: dict[int, tuple[LayoutSpec, Layout]] = {}  # one Layout per spec object, kept
+
+    def _layout(self, spec: LayoutSpec) -> Layout:
+        found = self._by_spec.get(id(spec))
+        if found is None or found[0] is not spec:
+            found = self._by_spec[id(spec)] = (spec, Layout(spec))
+        return found[1]
 
     def _all(self) -> dict[str, Layout]:
         specs = all_specs()
         if self._cache is None or self._cache[0] != id(specs):
-            self._cache = (id(specs), {k: Layout(s) for k, s in specs.items()})
+            self._cache = (id(specs), {k: self._layout(s) for k, s in specs.items()})
         return self._cache[1]
 
     def __getitem__(self, layout: str) -> Layout:

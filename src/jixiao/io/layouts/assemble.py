@@ -81,7 +81,10 @@ def assemble(spec: LayoutSpec, words: Words, form: FormRead, file: str | None, s
         funds, prose_total = prose_funds(words, form, file)
     mode = spec.self_assessment
     if mode == "auto":
-        mode = "score_table" if any(not t.has_values and t.lines for t in form.tables) else "rows"
+        scored = any(not t.has_values and t.lines for t in form.tables)
+        mode = (
+            "score_table" if scored and (not indicators or any(t.has_values for t in form.tables)) else "rows"
+        )
     if mode == "score_table":
         items = score_table_items(form, file)
     else:
@@ -304,9 +307,12 @@ def indicator_rows(
     listed in ``templates``)."""
     out: list[Indicator] = []
     headings: dict[tuple[str, ...], Decimal] = {}
-    for table in form.tables:
-        if not table.has_values:
-            continue
+    value_tables = [t for t in form.tables if t.has_values]
+    if not value_tables and spec.id == "generic":
+        # an indicator table whose target and actual columns are named in words no spec knows: its rows are
+        # still the indicators (names, points, scores), their values left for a user to assign
+        value_tables = [t for t in form.tables if "name" in t.columns]
+    for table in value_tables:
         headings.update(table.heading_points)
         for line in table.lines:
             made = _indicator(spec, words, table.columns, line, out, file, templates)

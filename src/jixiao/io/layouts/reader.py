@@ -334,6 +334,19 @@ class GridReader:
             and first.col in (None, 0)
         )
         opening = first.col is None and self.form.title is None and is_title_line(key, longest=80)
+        named = (  # the first line of a form, short and naming a table: 某某区民生实事项目成效表
+            len(cells) == 1
+            and self.form.title is None
+            and not self.form.facts
+            and not self.form.blocks
+            and 4 <= len(key) <= 40
+            and key.endswith(("表", "报告"))
+        )
+        if named:
+            self.form.title = one_line(first.text)
+            self.form.year = self.form.year or year_of(first.text)
+            self.use(first)
+            return True
         if self.words.is_form_title(key) or (len(cells) == 1 and is_title_line(key)) or heading or opening:
             if self.form.title is None and (self.words.is_form_title(key) or "自评" in key or "评价" in key):
                 self.form.title = one_line(first.text)

@@ -413,9 +413,26 @@ def _load_all(dirs: tuple[Path, ...], _stamp: tuple) -> dict[str, LayoutSpec]:
             raw[str(data.get("id") or path.stem)] = (path, data)  # a later folder's same id replaces
     specs = {}
     for spec_id, (path, _data) in raw.items():
-        spec = load_spec(path, data=_extended(spec_id, raw, ()))
+        key = (spec_id, _lineage(spec_id, raw))
+        spec = _LOADED.get(key)
+        if spec is None:  # the same file read again gives the same spec: a Layout built on it stays valid
+            spec = _LOADED[key] = load_spec(path, data=_extended(spec_id, raw, ()))
         specs[spec.id] = spec
     return dict(sorted(specs.items(), key=lambda item: (item[1].order, item[0])))
+
+
+_LOADED: dict[tuple, LayoutSpec] = {}
+
+
+def _lineage(spec_id: str, raw: dict[str, tuple[Path, dict]]) -> tuple:
+    """The files a spec is made of (itself and what it extends), with their change times."""
+    out, seen = [], set()
+    while spec_id in raw and spec_id not in seen:
+        seen.add(spec_id)
+        path, data = raw[spec_id]
+        out.append((str(path), path.stat().st_mtime_ns))
+        spec_id = str(data.get("extends") or "")
+    return tuple(out)
 
 
 def _extended(spec_id: str, raw: dict[str, tuple[Path, dict]], chain: tuple[str, ...]) -> dict:

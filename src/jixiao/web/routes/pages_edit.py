@@ -118,6 +118,10 @@ def upload(request: Request, session: SessionDep, user: UserDep, file: Annotated
         return _upload_page(request, session, user, error=exc, status=400)
     meta = {"user": user.id, "name": name, "file": held.name}
     (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return _preview_page(request, session, user, token, name, found)
+
+
+def _preview_page(request, session, user, token: str, name: str, found: list, message: str | None = None):
     previews = []
     for report in found:
         evaluation = evaluation_json(api.evaluate(report))
@@ -142,6 +146,46 @@ def upload(request: Request, session: SessionDep, user: UserDep, file: Annotated
         units=units,
         project_fields=PROJECT_FIELDS,
         fund_labels=FUND_COLUMNS,
+        assignable=api.ASSIGNABLE,
+        message=message,
+    )
+
+
+@router.get("/upload/{token}", response_class=HTMLResponse)
+def upload_preview(request: Request, session: SessionDep, user: UserDep, token: str):
+    path, name = _held(request, user, token)
+    try:
+        found = _read(path, name)
+    except JixiaoError as exc:
+        return _upload_page(request, session, user, error=exc, status=400)
+    return _preview_page(request, session, user, token, name, found)
+
+
+@router.post("/upload/assign", dependencies=CSRF)
+async def upload_assign(request: Request, session: SessionDep, user: UserDep):
+    """Keep what the user said of the leftover cells as a layout spec, then read the file again with it."""
+    form = await request.form()
+    token = str(form.get("token", ""))[:64]
+    path, name = _held(request, user, token)
+    assignments = [
+        (str(form.get(f"text-{n}", ""))[:100], str(value))
+        for key, value in form.multi_items()
+        if key.startswith("assign-") and (n := key.removeprefix("assign-")).isdigit() and value
+    ]
+    try:
+        spec_id = api.assign_layout(path, assignments, request.app.state.settings.layouts_dir, by=user.login)
+        found = _read(path, name)
+    except JixiaoError as exc:
+        found = _read(path, name)
+        return _preview_page(request, session, user, token, name, found, message=f"没有保存：{exc.message}")
+    return _preview_page(
+        request,
+        session,
+        user,
+        token,
+        name,
+        found,
+        message=f"已保存为版式「{spec_id}」：同样的表以后会自动按这些栏目读取。下面是重新读取的结果。",
     )
 
 
